@@ -1,0 +1,18 @@
+# The two commands of the README. Each installs what it needs first (uv, then the locked dependencies).
+UV := bin/uv
+
+.PHONY: run test lint install
+
+install:
+	@$(UV) sync --locked --quiet
+
+run: install
+	@$(UV) run --locked --no-sync python -m secondop.run
+
+test: install
+	@$(UV) run --locked --no-sync python -m pytest
+
+lint: install
+	$(UV) run --locked --no-sync ruff check .
+	$(UV) run --locked --no-sync ruff format --check .
+	$(UV) run --locked --no-sync mypy .

@@ -1,0 +1,3 @@
+from secondop.celery import app as celery_app
+
+__all__ = ("celery_app",)

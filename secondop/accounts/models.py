@@ -1,0 +1,83 @@
+import datetime
+import zoneinfo
+from functools import cache
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+@cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError("Choose a time zone from the list, for example Europe/London.")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address (there is no username)."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField("your name", max_length=120, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
+class Profile(models.Model):
+    """Where and when this person wants to hear from secondop."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    time_zone_from_browser = models.BooleanField(
+        default=False, help_text="Set automatically from the browser rather than chosen by the user."
+    )
+    quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
+    quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+
+    def is_quiet_at(self, local_time: datetime.time) -> bool:
+        """Whether a local wall-clock time falls inside quiet hours (which may wrap past midnight)."""
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start == end:
+            return False
+        if start < end:
+            return start <= local_time < end
+        return local_time >= start or local_time < end

