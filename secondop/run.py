@@ -5,8 +5,8 @@ nothing on this machine, then starts web (gunicorn), a Celery worker and Celery 
 children, prints the URL, and stops all of them on Ctrl-C or SIGTERM: web and beat first, then the worker
 (which finishes its task), then Redis.
 
-`python -m secondop.run web|worker|beat` replaces itself with that one process: docker-compose.yml uses
-these, so the containers run exactly what the one-machine command runs.
+`python -m secondop.run web|worker|beat` replaces itself with that one process (web migrates first):
+docker-compose.yml uses these, so the containers run exactly what the one-machine command runs.
 """
 
 import contextlib
@@ -75,6 +75,13 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], cwd=BASE_DIR, check=True)
 
 
+def prepare() -> None:
+    """What must happen before web serves: the database schema, and the static files in production."""
+    _manage("migrate", "--noinput", "--verbosity", "0")
+    if os.environ.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}:
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
+
+
 def _stop(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
     for name, process in processes:
         if process.poll() is None:
@@ -107,9 +114,7 @@ def run_all() -> int:
 
     started: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
-        _manage("migrate", "--noinput", "--verbosity", "0")
-        if os.environ.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}:
-            _manage("collectstatic", "--noinput", "--verbosity", "0")
+        prepare()
         if not redis_answers(redis_url):
             print(f"secondop: nothing answers at {redis_url}; starting the embedded Redis server.")
             started.append(("redis", start_server(redis_url, var_dir() / "redis", preexec_fn=_die_with_parent)))
@@ -145,6 +150,8 @@ def main(argv: list[str]) -> int:
     if len(argv) > 1:
         command = service_command(argv[1])
         os.chdir(BASE_DIR)
+        if argv[1] == "web":
+            prepare()
         os.execv(command[0], command)
     return run_all()
 

@@ -1,0 +1,74 @@
+"""Browser fixtures: one Chromium for the whole run, a fresh phone-sized context (its own cookies, caches and
+service workers) for every test.
+
+Playwright's own browser download cannot work offline, so the tests drive the system's Chromium
+(CHROMIUM_PATH, /usr/bin/chromium by default). Without it the tests are skipped on a developer's machine
+and fail in CI (CI=true), where a missing browser means the browser tests silently stopped running.
+"""
+
+import os
+import shutil
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-US",
+    "timezone_id": "Europe/Berlin",
+}
+# Every wait is bounded: a broken service worker must fail a test in seconds, not hang the run.
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def _chromium_path() -> str | None:
+    wanted = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    found = shutil.which(wanted)
+    if found:
+        return found
+    return wanted if Path(wanted).is_file() and os.access(wanted, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Generator[Browser]:
+    path = _chromium_path()
+    if path is None:
+        reason = (
+            f"Chromium not found at {os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')} "
+            "(install it, e.g. `apt-get install chromium`, or set CHROMIUM_PATH)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
+        pytest.skip(f"browser tests need Chromium: {reason}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Generator[BrowserContext]:
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
