@@ -53,7 +53,7 @@ def server_binary() -> str:
 def start_server(
     url: str, data_dir: Path, timeout: float = 15.0, preexec_fn: Callable[[], None] | None = None
 ) -> subprocess.Popen[bytes]:
-    """Starts a server listening where `url` points (which must be this machine) and waits until it answers."""
+    """Starts a server where `url` points (which must be this machine) and waits until it answers."""
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     if host not in LOOPBACK_HOSTS:
@@ -65,15 +65,23 @@ def start_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
         server_binary(),
-        "--bind", "127.0.0.1" if host != "::1" else "::1",
-        "--port", str(port),
-        "--daemonize", "no",
+        "--bind",
+        "127.0.0.1" if host != "::1" else "::1",
+        "--port",
+        str(port),
+        "--daemonize",
+        "no",
         # The database is the source of truth; Redis only carries short-lived messages.
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", str(data_dir),
-        "--loglevel", "warning",
-        "--logfile", str(data_dir / "server.log"),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(data_dir),
+        "--loglevel",
+        "warning",
+        "--logfile",
+        str(data_dir / "server.log"),
     ]
     if parts.password:
         command += ["--requirepass", parts.password]

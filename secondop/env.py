@@ -1,5 +1,6 @@
 """Small typed readers for settings that come from the environment."""
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -68,10 +69,8 @@ def read_or_create_secret(path: Path, make: Callable[[], str]) -> str:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(make() + "\n")
-        try:
+        with contextlib.suppress(FileExistsError):  # someone else's secret won; read theirs
             os.link(temporary, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(temporary)
     return path.read_text().strip()

@@ -38,26 +38,50 @@ def service_command(name: str) -> list[str]:
     if name == "web":
         bind = f"{os.environ.get('HOST', '127.0.0.1')}:{_env_int('PORT', 8000)}"
         return [
-            python, "-m", "gunicorn", "secondop.wsgi",
-            "--bind", bind,
-            "--workers", str(_env_int("WEB_CONCURRENCY", 2)),
-            "--worker-class", "gthread",
-            "--threads", str(_env_int("WEB_THREADS", 4)),
-            "--graceful-timeout", "10",
-            "--access-logfile", "-",
+            python,
+            "-m",
+            "gunicorn",
+            "secondop.wsgi",
+            "--bind",
+            bind,
+            "--workers",
+            str(_env_int("WEB_CONCURRENCY", 2)),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(_env_int("WEB_THREADS", 4)),
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
         ]
     if name == "worker":
         return [
-            python, "-m", "celery", "-A", "secondop", "worker",
-            "--loglevel", os.environ.get("LOG_LEVEL", "INFO"),
-            "--concurrency", str(_env_int("CELERY_CONCURRENCY", 2)),
-            "--without-gossip", "--without-mingle",
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "secondop",
+            "worker",
+            "--loglevel",
+            os.environ.get("LOG_LEVEL", "INFO"),
+            "--concurrency",
+            str(_env_int("CELERY_CONCURRENCY", 2)),
+            "--without-gossip",
+            "--without-mingle",
         ]
     if name == "beat":
         return [
-            python, "-m", "celery", "-A", "secondop", "beat",
-            "--loglevel", os.environ.get("LOG_LEVEL", "INFO"),
-            "--schedule", str(var_dir() / "celerybeat-schedule"),
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "secondop",
+            "beat",
+            "--loglevel",
+            os.environ.get("LOG_LEVEL", "INFO"),
+            "--schedule",
+            str(var_dir() / "celerybeat-schedule"),
         ]
     raise SystemExit(f"Unknown service {name!r}: choose one of {', '.join(SERVICES)}.")
 
@@ -117,7 +141,9 @@ def run_all() -> int:
         prepare()
         if not redis_answers(redis_url):
             print(f"secondop: nothing answers at {redis_url}; starting the embedded Redis server.")
-            started.append(("redis", start_server(redis_url, var_dir() / "redis", preexec_fn=_die_with_parent)))
+            started.append(
+                ("redis", start_server(redis_url, var_dir() / "redis", preexec_fn=_die_with_parent))
+            )
         for name in SERVICES:
             started.append((name, subprocess.Popen(service_command(name), preexec_fn=_die_with_parent)))
     except (EmbeddedRedisError, subprocess.CalledProcessError) as error:
@@ -126,7 +152,10 @@ def run_all() -> int:
         return 1
 
     host = os.environ.get("HOST", "127.0.0.1")
-    print(f"\nsecondop is running at http://{host}:{_env_int('PORT', 8000)}/ — press Ctrl-C to stop.\n", flush=True)
+    print(
+        f"\nsecondop is running at http://{host}:{_env_int('PORT', 8000)}/ — press Ctrl-C to stop.\n",
+        flush=True,
+    )
 
     exit_code = 0
     while not stopping:

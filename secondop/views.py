@@ -17,7 +17,7 @@ def disclaimer(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def health_page(request: HttpRequest) -> HttpResponse:
-    """Says whether the database, Redis, a Celery worker (and beat) answer. 503 when a required one is down."""
+    """Whether the database, Redis, a Celery worker (and beat) answer; 503 when a required one is down."""
     checks = health.run_checks()
     required_ok = all(check.ok for check in checks if check.name != "beat")
     status = 200 if required_ok else 503

@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from secondop.accounts.forms import BrowserTimeZoneForm, ProfileForm
 from secondop.accounts.models import Profile
+from secondop.requests import AuthenticatedRequest
 
 
 @login_required
-def profile_settings(request: HttpRequest) -> HttpResponse:
+def profile_settings(request: AuthenticatedRequest) -> HttpResponse:
     profile, _ = Profile.objects.get_or_create(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -21,7 +22,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def browser_time_zone(request: HttpRequest) -> HttpResponse:
+def browser_time_zone(request: AuthenticatedRequest) -> HttpResponse:
     """Fills in the time zone the browser reports, unless the person already has one."""
     form = BrowserTimeZoneForm(request.POST)
     if not form.is_valid():

@@ -1,9 +1,15 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from secondop.accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -21,7 +27,7 @@ ROLE_CAN = {
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def for_user(self, user: object) -> "CaseQuerySet":
+    def for_user(self, user: "User | AnonymousUser") -> "CaseQuerySet":
         """The cases this person is a member of (no one else's)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -68,7 +74,7 @@ class Case(models.Model):
         return self.archived_at is not None
 
     @classmethod
-    def open_for(cls, user: object, **fields: object) -> "Case":
+    def open_for(cls, user: "User", **fields: object) -> "Case":
         """Opens a case with `user` as its owner."""
         with transaction.atomic():
             case = cls.objects.create(created_by=user, **fields)

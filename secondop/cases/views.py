@@ -2,7 +2,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -10,11 +10,12 @@ from django.views.decorators.vary import vary_on_headers
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm
 from secondop.cases.models import Case
+from secondop.requests import AuthenticatedRequest
 
 
 @login_required
 @vary_on_headers("HX-Request")
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     show_archived = request.GET.get("show") == "archived"
     cases = Case.objects.for_user(request.user)
     cases = cases.archived() if show_archived else cases.active()
@@ -25,7 +26,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case = Case.open_for(request.user, **form.cleaned_data)
@@ -35,7 +36,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_overview(request: HttpRequest, code: UUID) -> HttpResponse:
+def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
     members = case.memberships.select_related("user")
     return render(
@@ -44,7 +45,7 @@ def case_overview(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @login_required
-def case_edit(request: HttpRequest, code: UUID) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +57,7 @@ def case_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_archive(request: HttpRequest, code: UUID) -> HttpResponse:
+def case_archive(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "own")
     case.archive()
     messages.success(request, f"“{case.patient_name}” is archived. You can bring it back at any time.")
@@ -65,7 +66,7 @@ def case_archive(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_unarchive(request: HttpRequest, code: UUID) -> HttpResponse:
+def case_unarchive(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "own")
     case.unarchive()
     messages.success(request, f"“{case.patient_name}” is back in your cases.")

@@ -137,13 +137,20 @@ def test_settings_save_the_time_zone_and_quiet_hours(owner: User) -> None:
     client = client_for(owner)
     response = client.post(
         reverse("profile_settings"),
-        {"display_name": "Robin", "time_zone": "America/Chicago", "quiet_hours_start": "22:30",
-         "quiet_hours_end": "07:15"},
+        {
+            "display_name": "Robin",
+            "time_zone": "America/Chicago",
+            "quiet_hours_start": "22:30",
+            "quiet_hours_end": "07:15",
+        },
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=owner)
     assert profile.time_zone == "America/Chicago"
-    assert (profile.quiet_hours_start, profile.quiet_hours_end) == (datetime.time(22, 30), datetime.time(7, 15))
+    assert (profile.quiet_hours_start, profile.quiet_hours_end) == (
+        datetime.time(22, 30),
+        datetime.time(7, 15),
+    )
     assert User.objects.get(pk=owner.pk).display_name == "Robin"
     # Shown in the person's own zone from now on.
     assert "America/Chicago" in client.get(reverse("profile_settings")).text

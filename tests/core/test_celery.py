@@ -33,9 +33,24 @@ def test_health_says_the_worker_is_down_when_none_runs(db: None) -> None:
 def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
     env = dict(os.environ, SECONDOP_VAR_DIR=str(tmp_path_factory.mktemp("worker-var")))
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "secondop", "worker", "--pool", "solo", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "secondop",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):

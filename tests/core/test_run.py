@@ -1,5 +1,6 @@
 """The README's run command, started for real in the background, then stopped like Ctrl-C."""
 
+import contextlib
 import json
 import os
 import signal
@@ -52,8 +53,13 @@ class RunningApp:
         self.port = int(env["PORT"])
         self.log = log
         self.process = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=env, start_new_session=True,
-            stdout=log.open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            ["make", "run"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
 
     def url(self, path: str) -> str:
@@ -86,17 +92,20 @@ class RunningApp:
 
     def kill_everything(self) -> None:
         for line in processes_in_session(self.process.pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(line.split(":")[0]), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
     drop = {"DATABASE_URL", "REDIS_URL", "CACHE_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECONDOP_VAR_DIR"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST")}
-    env.update(PORT=str(free_port()), SECONDOP_VAR_DIR=str(tmp_path / "var"), WEB_CONCURRENCY="1",
-               CELERY_CONCURRENCY="1", HEARTBEAT_SECONDS="2")
+    env.update(
+        PORT=str(free_port()),
+        SECONDOP_VAR_DIR=str(tmp_path / "var"),
+        WEB_CONCURRENCY="1",
+        CELERY_CONCURRENCY="1",
+        HEARTBEAT_SECONDS="2",
+    )
     return env
 
 

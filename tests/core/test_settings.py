@@ -29,7 +29,11 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def test_check_deploy_in_production_mode_reports_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(tmp_path), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -41,7 +45,11 @@ def test_check_deploy_catches_production_without_a_mail_server(tmp_path: Path) -
     del env["EMAIL_HOST"]
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "mail.E001" in result.stderr
@@ -55,10 +63,20 @@ def test_production_settings_are_secure(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {script}"],
-        cwd=ROOT, env=production_env(tmp_path, DJANGO_SETTINGS_MODULE="secondop.settings"),
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=production_env(tmp_path, DJANGO_SETTINGS_MODULE="secondop.settings"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert result.stdout.split(" ", 5) == ["False", "True", "True", "True", "True", "['secondop.example.org']\n"]
+    assert result.stdout.split(" ", 5) == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+        "['secondop.example.org']\n",
+    ]
 
 
 def test_the_embedded_default_generates_its_secrets_into_var(tmp_path: Path) -> None:
@@ -80,7 +98,9 @@ def test_concurrent_starts_agree_on_one_secret(tmp_path: Path) -> None:
     counter = iter(range(1000))
     threads = [
         threading.Thread(
-            target=lambda: results.append(read_or_create_secret(tmp_path / "s", lambda: f"secret-{next(counter)}"))
+            target=lambda: results.append(
+                read_or_create_secret(tmp_path / "s", lambda: f"secret-{next(counter)}")
+            )
         )
         for _ in range(16)
     ]
