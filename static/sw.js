@@ -68,16 +68,19 @@ function markedAsOffline(cached) {
   });
 }
 
-function handleNavigation(request) {
+function handleNavigation(event) {
+  var request = event.request;
   return fetch(request)
     .then(function (response) {
       if (response.ok && response.type === "basic" && !response.redirected) {
-        var copy = response.clone();
-        withSavedAt(copy).then(function (stamped) {
-          return caches.open(PAGE_CACHE).then(function (cache) {
-            return cache.put(request.url, stamped);
-          });
-        });
+        // Keep the worker alive until the copy is saved, or the browser may stop it half-way.
+        event.waitUntil(
+          withSavedAt(response.clone()).then(function (stamped) {
+            return caches.open(PAGE_CACHE).then(function (cache) {
+              return cache.put(request.url, stamped);
+            });
+          })
+        );
       }
       return response;
     })
@@ -99,7 +102,7 @@ self.addEventListener("fetch", function (event) {
   if (request.headers.get("HX-Request")) return;
 
   if (request.mode === "navigate") {
-    event.respondWith(handleNavigation(request));
+    event.respondWith(handleNavigation(event));
     return;
   }
   if (url.pathname.indexOf("/static/") === 0) {

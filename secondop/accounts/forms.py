@@ -17,6 +17,8 @@ class ProfileForm(forms.ModelForm):
         label="Time zone", choices=time_zone_choices, help_text="Reminders arrive at 9:00 your time."
     )
 
+    field_order = ["display_name", "time_zone", "quiet_hours_start", "quiet_hours_end"]
+
     class Meta:
         model = Profile
         fields = ["time_zone", "quiet_hours_start", "quiet_hours_end"]

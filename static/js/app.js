@@ -58,6 +58,33 @@
     sendTimeZone();
     showOfflineState();
   });
+  // A shared phone: logging out removes the pages this person opened from the offline cache first.
+  function forgetSavedPages(event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-logout") || !window.caches) return;
+    if (form.dataset.cleared === "true") return;
+    event.preventDefault();
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name.indexOf("secondop-pages-") === 0;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .catch(function () {})
+      .then(function () {
+        form.dataset.cleared = "true";
+        form.submit();
+      });
+  }
+
+  document.addEventListener("submit", forgetSavedPages);
   document.addEventListener("submit", guardDoubleSubmit);
   window.addEventListener("online", showOfflineState);
   window.addEventListener("offline", showOfflineState);

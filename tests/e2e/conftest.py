@@ -23,14 +23,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-US",
-    "timezone_id": "Europe/Berlin",
-}
+# An ordinary phone (an iPhone 13-sized screen), in a time zone other than the server's.
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 # Every wait is bounded: a broken service worker must fail a test in seconds, not hang the run.
 DEFAULT_TIMEOUT_MS = 10_000
 
@@ -62,7 +56,14 @@ def browser() -> Generator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Generator[BrowserContext]:
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-US",
+        timezone_id="Europe/Berlin",
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
     yield context

@@ -3,6 +3,7 @@ the sign-up flow, each through the pages and forms a person uses."""
 
 import re
 import struct
+from urllib.parse import urljoin
 
 import pytest
 from django.core import mail
@@ -38,10 +39,29 @@ async (timeoutMs) => {
 }
 """
 
-CACHED_PAGE_JS = """
-async (url) => {
-  const cache = await caches.open("secondop-pages-v1");
-  return Boolean(await cache.match(url));
+CONTROLLED_JS = "navigator.serviceWorker.controller !== null"
+
+DECODED_SIZE_JS = """
+(url) => new Promise((resolve) => {
+  const image = new Image();
+  image.onload = () => resolve(image.naturalWidth + "x" + image.naturalHeight);
+  image.onerror = () => resolve("an error");
+  image.src = url;
+})
+"""
+
+# Waits until the worker's page cache holds `url` (it stores each page in the background after serving it);
+# false after `timeoutMs`.
+PAGE_CACHED_JS = """
+async ([url, timeoutMs]) => {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("secondop-pages-") && await (await caches.open(name)).match(url)) return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }
 """
 
@@ -49,11 +69,11 @@ async (url) => {
 def wait_for_service_worker(page: Page) -> dict[str, str]:
     """Wait for the page's worker to be activated and, reloading once if needed, to control the page."""
     worker: dict[str, str] = page.evaluate(SW_ACTIVATED_JS, 8000)
-    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+    if not page.evaluate(CONTROLLED_JS):
         # The first page a browser opens is not controlled until its next load (unless the worker claims
         # it, which can race with the load); a reload is what a person's next visit would be.
         page.reload()
-    assert page.evaluate("navigator.serviceWorker.controller !== null"), "the service worker does not control the page"
+    assert page.evaluate(CONTROLLED_JS), "the service worker does not control the page"
     return worker
 
 
@@ -76,9 +96,14 @@ def test_manifest_is_linked_and_installable(page: Page, live_server) -> None:
     response = page.goto(f"{live_server.url}/accounts/login/")
     assert response is not None and response.ok
 
-    manifest_href = page.locator("link[rel=manifest]").get_attribute("href")
-    assert manifest_href, "no <link rel=manifest>"
-    manifest_response = page.request.get(f"{live_server.url}{manifest_href}")
+    head = page.locator("head")
+    expect(head.locator("link[rel=manifest]")).to_have_count(1)
+    expect(head.locator('meta[name="apple-mobile-web-app-capable"]')).to_have_attribute("content", "yes")
+    expect(head.locator("link[rel=apple-touch-icon]")).to_have_count(1)
+
+    manifest_href = head.locator("link[rel=manifest]").get_attribute("href")
+    assert manifest_href, "<link rel=manifest> has no href"
+    manifest_response = page.request.get(urljoin(page.url, manifest_href))
     assert manifest_response.ok
     assert manifest_response.headers["content-type"].startswith("application/json")
     manifest = manifest_response.json()
@@ -97,19 +122,18 @@ def test_manifest_is_linked_and_installable(page: Page, live_server) -> None:
     sizes = {icon["sizes"] for icon in icons}
     assert {"192x192", "512x512"} <= sizes
     assert any("maskable" in icon.get("purpose", "").split() for icon in icons), "no maskable icon"
-    for icon in icons:
-        icon_response = page.request.get(f"{live_server.url}{icon['src']}")
-        assert icon_response.ok, f"{icon['src']} does not load"
-        assert icon_response.headers["content-type"] == "image/png", icon["src"]
+    apple_icon = head.locator("link[rel=apple-touch-icon]").get_attribute("href")
+    assert apple_icon, "<link rel=apple-touch-icon> has no href"
+    for src, sizes in [*((icon["src"], icon["sizes"]) for icon in icons), (apple_icon, "180x180")]:
+        url = urljoin(manifest_response.url, src)
+        icon_response = page.request.get(url)
+        assert icon_response.ok, f"{src} does not load"
+        assert icon_response.headers["content-type"] == "image/png", src
         width, height = png_size(icon_response.body())
-        assert f"{width}x{height}" == icon["sizes"], f"{icon['src']} is {width}x{height}, not {icon['sizes']}"
-
-    apple_icon = page.locator("link[rel=apple-touch-icon]").get_attribute("href")
-    assert apple_icon
-    apple_response = page.request.get(f"{live_server.url}{apple_icon}")
-    assert apple_response.ok and apple_response.headers["content-type"] == "image/png"
-    assert png_size(apple_response.body()) == (180, 180)
-    assert page.locator('meta[name="apple-mobile-web-app-capable"]').get_attribute("content") == "yes"
+        assert f"{width}x{height}" == sizes, f"{src} is {width}x{height}, not {sizes}"
+        # And the browser itself decodes it as an image of that size.
+        decoded = page.evaluate(DECODED_SIZE_JS, url)
+        assert decoded == f"{width}x{height}", f"{src} does not decode in the browser: {decoded}"
 
 
 def test_service_worker_activates_controls_the_page_and_precaches_the_shell(page: Page, live_server) -> None:
@@ -121,8 +145,9 @@ def test_service_worker_activates_controls_the_page_and_precaches_the_shell(page
     assert worker["scriptURL"] == f"{live_server.url}/serviceworker.js"
 
     page.reload()
-    assert page.evaluate("navigator.serviceWorker.controller !== null"), "the page is not controlled after a reload"
-    assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{live_server.url}/serviceworker.js"
+    assert page.evaluate(CONTROLLED_JS), "the page is not controlled after a reload"
+    controller = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert controller == f"{live_server.url}/serviceworker.js"
 
     css_href = page.locator("link[rel=stylesheet]").first.get_attribute("href")
     assert css_href and css_href.endswith(".css")
@@ -157,8 +182,10 @@ def test_a_visited_page_reloads_offline_and_an_unvisited_one_shows_the_offline_p
 
     page.goto(overview_url)
     wait_for_service_worker(page)
-    # The worker keeps each page in the background once it has been served; wait until it has this one.
-    page.wait_for_function(CACHED_PAGE_JS, arg=overview_url, timeout=5000)
+    # Open it once more, now certainly through the worker, which keeps the page in the background after
+    # serving it: wait until it has.
+    page.reload()
+    assert page.evaluate(PAGE_CACHED_JS, [overview_url, 5000]), "the service worker did not keep the page"
     expect(page.locator("#offline-banner")).to_be_hidden()
 
     context.set_offline(True)
@@ -168,7 +195,8 @@ def test_a_visited_page_reloads_offline_and_an_unvisited_one_shows_the_offline_p
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("You are offline. You are seeing the copy saved on ")
     # It is the worker's saved copy, stamped with when it was saved, not a page fetched from the server.
-    assert page.evaluate("document.documentElement.dataset.offlineSavedAt"), "the page is not marked as a saved copy"
+    saved_at = page.evaluate("document.documentElement.dataset.offlineSavedAt")
+    assert saved_at, "the page is not marked as a saved copy"
 
     page.goto(f"{live_server.url}/about/disclaimer/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
@@ -177,6 +205,13 @@ def test_a_visited_page_reloads_offline_and_an_unvisited_one_shows_the_offline_p
     context.set_offline(False)
     page.goto(overview_url)
     expect(page.locator("#offline-banner")).to_be_hidden()
+
+    # A shared phone: after logging out, the pages this person opened are no longer kept.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
+    assert not page.evaluate(PAGE_CACHED_JS, [overview_url, 300]), (
+        "the case page is still cached after logout"
+    )
 
 
 def test_sign_up_verify_log_out_and_log_in_again(page: Page, live_server, mailoutbox) -> None:
@@ -193,8 +228,9 @@ def test_sign_up_verify_log_out_and_log_in_again(page: Page, live_server, mailou
     assert len(mailoutbox) == 1, [message.subject for message in mailoutbox]
     message = mailoutbox[0]
     assert message.to == [email]
-    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+/", message.body)
-    assert len(links) == 1, message.body
+    body = str(message.body)
+    links = re.findall(r"https?://\S+/accounts/confirm-email/\S+/", body)
+    assert len(links) == 1, body
     assert links[0].startswith(f"{live_server.url}/"), links[0]
 
     page.goto(links[0])
@@ -205,6 +241,9 @@ def test_sign_up_verify_log_out_and_log_in_again(page: Page, live_server, mailou
     expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
     expect(page.get_by_role("heading", name="Start with your first case")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # On the first visit the browser's time zone fills the profile (the context runs in Berlin).
+    expect(page.locator("body[data-time-zone-url]")).to_have_count(0)
+    assert User.objects.get(email=email).profile.time_zone == "Europe/Berlin"
 
     page.get_by_role("button", name="Log out").click()
     nav = page.get_by_role("navigation", name="Main")
