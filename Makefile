@@ -10,6 +10,8 @@ run: install
 	@$(UV) run --locked --no-sync python -m secondop.run
 
 test: install
+	@if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		npm ci --no-audit --no-fund --silent; fi
 	@$(UV) run --locked --no-sync python -m pytest
 
 lint: install

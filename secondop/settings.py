@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "secondop",
     "secondop.accounts",
     "secondop.cases",
+    "secondop.records",
+    "secondop.scripts",
     "secondop.pwa",
 ]
 

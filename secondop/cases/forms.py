@@ -18,3 +18,15 @@ class CaseForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError("Write the patient's name, or yours if this is for you.")
         return name
+
+
+class ChecklistItemForm(forms.Form):
+    title = forms.CharField(label="Add your own item", max_length=200)
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(
+                "Write what you want to do, for example “Ask a friend to come along”."
+            )
+        return title

@@ -26,6 +26,28 @@ ROLE_CAN = {
 }
 
 
+class ProviderResponse(models.TextChoices):
+    SUPPORTIVE = "supportive", "Supportive — they welcome my questions"
+    NEUTRAL = "neutral", "Neutral — they answer, but briefly"
+    DEFENSIVE = "defensive", "Defensive — questions seem to bother them"
+    DISMISSIVE = "dismissive", "Dismissive — my concerns get brushed aside"
+
+
+class YesNoUnsure(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
+class Approach(models.TextChoices):
+    ROUTINE = "routine", "Routine framing"
+    COLLABORATIVE = "collaborative", "Collaborative framing"
+
+
+def default_records_wanted() -> list[str]:
+    return ["complete", "visit_notes", "test_results", "imaging_reports"]
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def for_user(self, user: "User | AnonymousUser") -> "CaseQuerySet":
         """The cases this person is a member of (no one else's)."""
@@ -54,6 +76,44 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+
+    # The approach chooser's answers (blank until answered) and the framing the person chose.
+    provider_response = models.CharField(
+        "how does your doctor usually respond to your questions?",
+        max_length=16,
+        choices=ProviderResponse.choices,
+        blank=True,
+    )
+    felt_dismissed = models.CharField(
+        "have you felt dismissed when you raised a concern?",
+        max_length=8,
+        choices=YesNoUnsure.choices,
+        blank=True,
+    )
+    met_tension = models.CharField(
+        "has there been tension or an argument with this doctor?",
+        max_length=8,
+        choices=YesNoUnsure.choices,
+        blank=True,
+    )
+    wants_to_return = models.CharField(
+        "do you want to keep seeing this doctor?", max_length=8, choices=YesNoUnsure.choices, blank=True
+    )
+    referral_needed = models.CharField(
+        "does your insurance plan need a referral for a specialist?",
+        max_length=8,
+        choices=YesNoUnsure.choices,
+        blank=True,
+    )
+    approach = models.CharField(max_length=16, choices=Approach.choices, blank=True)
+    approach_answered_at = models.DateTimeField(null=True, blank=True)
+
+    # Facts the scripts use that belong to no one provider.
+    records_wanted = models.JSONField(default=default_records_wanted, blank=True)
+
+    # What the person found out about their right to their records.
+    rights_state = models.CharField("your state", max_length=60, blank=True)
+    rights_notes = models.TextField("what you found", blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -75,11 +135,18 @@ class Case(models.Model):
 
     @classmethod
     def open_for(cls, user: "User", **fields: object) -> "Case":
-        """Opens a case with `user` as its owner."""
+        """Opens a case with `user` as its owner, and the week's checklist."""
+        from secondop.cases.checklist import create_checklist
+
         with transaction.atomic():
             case = cls.objects.create(created_by=user, **fields)
             Membership.objects.create(case=case, user=user, role=Role.OWNER)
+            create_checklist(case)
         return case
+
+    @property
+    def approach_answered(self) -> bool:
+        return self.approach_answered_at is not None
 
     def archive(self) -> None:
         self.archived_at = timezone.now()
@@ -105,3 +172,77 @@ class Membership(models.Model):
 
     def can(self, action: str) -> bool:
         return action in ROLE_CAN[Role(self.role)]
+
+
+class ChecklistItem(models.Model):
+    """One item of the week's checklist. Standard items have a `key`; the person's own items have none."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist")
+    key = models.SlugField(max_length=32, blank=True)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticked_automatically = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "key"], condition=~models.Q(key=""), name="one_standard_item_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Question(models.Model):
+    """A question to ask at the second-opinion appointment."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField("question", max_length=500)
+    position = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField("what you learned", blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InsuranceCheck(models.Model):
+    """What the insurer said about a referral and pre-authorisation."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="insurance")
+    plan_name = models.CharField("insurance plan", max_length=200, blank=True)
+    phone_called = models.CharField("phone number you called", max_length=40, blank=True)
+    referral_required = models.CharField(
+        "is a referral required?", max_length=8, choices=YesNoUnsure.choices, blank=True
+    )
+    preauth_required = models.CharField(
+        "is pre-authorisation required?", max_length=8, choices=YesNoUnsure.choices, blank=True
+    )
+    reference_numbers = models.CharField("reference numbers", max_length=300, blank=True)
+    called_on = models.DateField("date of the call", null=True, blank=True)
+    spoke_with = models.CharField("person you spoke with", max_length=120, blank=True)
+    notes = models.TextField(blank=True, max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Insurance check for {self.case}"
+
+    @property
+    def is_settled(self) -> bool:
+        """Both questions have a definite answer."""
+        definite = {YesNoUnsure.YES, YesNoUnsure.NO}
+        return self.referral_required in definite and self.preauth_required in definite

@@ -3,12 +3,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from secondop.cases import checklist as checklists
 from secondop.cases.access import get_case_for
-from secondop.cases.forms import CaseForm
+from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case
 from secondop.requests import AuthenticatedRequest
 
@@ -35,13 +36,60 @@ def case_new(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "case": None})
 
 
+def _checklist_context(case: Case) -> dict[str, object]:
+    items = list(case.checklist.all())
+    done = sum(1 for item in items if item.is_done)
+    rows = [(item, checklists.link_for(item)) for item in items]
+    return {"checklist_rows": rows, "checklist_done": done, "checklist_total": len(items)}
+
+
 @login_required
+@require_GET
 def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
     members = case.memberships.select_related("user")
-    return render(
-        request, "cases/case_overview.html", {"case": case, "membership": membership, "members": members}
-    )
+    context = {"case": case, "membership": membership, "members": members, **_checklist_context(case)}
+    return render(request, "cases/case_overview.html", context)
+
+
+@login_required
+def checklist(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code, "read" if request.method == "GET" else "write")
+    form = ChecklistItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        last = case.checklist.order_by("-position").values_list("position", flat=True).first() or 0
+        case.checklist.create(title=form.cleaned_data["title"], position=last + 1)
+        messages.success(request, "Added to your checklist.")
+        return redirect("checklist", case.code)
+    context = {"case": case, "membership": membership, "form": form, **_checklist_context(case)}
+    return render(request, "cases/checklist.html", context)
+
+
+@login_required
+@require_POST
+def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) -> HttpResponse:
+    case, membership = get_case_for(request, code, "write")
+    item = get_object_or_404(case.checklist, pk=item_id)
+    if item.is_done:
+        checklists.untick(item)
+    else:
+        checklists.tick(item, request.user)
+    if request.htmx:
+        context = {"case": case, "membership": membership, **_checklist_context(case)}
+        return render(request, "cases/checklist.html#checklist-block", context)
+    if request.POST.get("next") == "overview":
+        return redirect(case)
+    return redirect("checklist", case.code)
+
+
+@login_required
+@require_POST
+def checklist_delete(request: AuthenticatedRequest, code: UUID, item_id: int) -> HttpResponse:
+    case, _ = get_case_for(request, code, "write")
+    item = get_object_or_404(case.checklist, pk=item_id, key="")
+    item.delete()
+    messages.success(request, f"“{item.title}” is removed from your checklist.")
+    return redirect("checklist", case.code)
 
 
 @login_required

@@ -54,9 +54,133 @@
     });
   }
 
+  // Copy and share a script's text.
+  function textOf(selector) {
+    var element = document.querySelector(selector);
+    if (!element) return "";
+    return "value" in element ? element.value : element.innerText;
+  }
+
+  function announce(message) {
+    var status = document.querySelector("[data-copy-status]");
+    if (status) status.textContent = message;
+  }
+
+  function setUpCopyAndShare() {
+    document.querySelectorAll("[data-share]").forEach(function (button) {
+      if (navigator.share) button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest && event.target.closest("[data-copy]");
+    if (copy) {
+      var text = textOf(copy.getAttribute("data-copy"));
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(
+          function () {
+            announce("Copied. You can paste it into a message or the portal.");
+          },
+          function () {
+            announce("Copying did not work here. Select the text and copy it by hand.");
+          }
+        );
+      } else {
+        announce("Copying did not work here. Select the text and copy it by hand.");
+      }
+      return;
+    }
+    var share = event.target.closest && event.target.closest("[data-share]");
+    if (share && navigator.share) {
+      navigator
+        .share({ title: share.getAttribute("data-share-title") || "secondop", text: textOf(share.getAttribute("data-share")) })
+        .catch(function () {});
+    }
+  });
+
+  // Autosave: the script's field saves a moment after typing stops, and at once when it loses focus. Text
+  // that is already saved is not sent again: each save raises the script's version, which a co-editor's
+  // next save is checked against, so a needless one would show them a conflict that is not there.
+  var savedText = new WeakMap();
+  var sendingText = new WeakMap();
+
+  function isAutosave(element) {
+    return element instanceof HTMLTextAreaElement && element.hasAttribute("data-autosave");
+  }
+
+  function setUpAutosave() {
+    document.querySelectorAll("textarea[data-autosave]").forEach(function (field) {
+      savedText.set(field, field.value);
+    });
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var field = event.detail.elt;
+    if (isAutosave(field) && savedText.get(field) === field.value) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var field = event.detail.elt;
+    if (isAutosave(field)) sendingText.set(field, field.value);
+  });
+  document.addEventListener("draft-saved", function (event) {
+    if (isAutosave(event.target)) savedText.set(event.target, sendingText.get(event.target));
+  });
+
+  // The say-it view: one part at a time, big next and back buttons, the screen kept awake.
+  function setUpSayIt() {
+    var root = document.querySelector("[data-say]");
+    if (!root) return;
+    var parts = Array.prototype.slice.call(root.querySelectorAll("[data-say-part]"));
+    var count = root.querySelector("[data-say-count]");
+    var back = root.querySelector("[data-say-back]");
+    var next = root.querySelector("[data-say-next]");
+    var index = 0;
+    function show(newIndex, focus) {
+      index = Math.max(0, Math.min(parts.length - 1, newIndex));
+      parts.forEach(function (part, i) {
+        part.hidden = i !== index;
+      });
+      count.textContent = "Part " + (index + 1) + " of " + parts.length;
+      back.disabled = index === 0;
+      next.disabled = index === parts.length - 1;
+      if (focus) parts[index].focus();
+    }
+    root.querySelector("[data-say-nav]").hidden = parts.length < 2;
+    root.classList.add("say-stepped");
+    back.addEventListener("click", function () {
+      show(index - 1, true);
+    });
+    next.addEventListener("click", function () {
+      show(index + 1, true);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight") show(index + 1, true);
+      if (event.key === "ArrowLeft") show(index - 1, true);
+    });
+    show(0, false);
+    var lock = null;
+    function keepAwake() {
+      if (navigator.wakeLock && document.visibilityState === "visible") {
+        navigator.wakeLock.request("screen").then(
+          function (sentinel) {
+            lock = sentinel;
+          },
+          function () {}
+        );
+      }
+    }
+    keepAwake();
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && (!lock || lock.released)) keepAwake();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     sendTimeZone();
     showOfflineState();
+    setUpCopyAndShare();
+    setUpAutosave();
+    setUpSayIt();
   });
   // A shared phone: logging out removes the pages this person opened from the offline cache first.
   function forgetSavedPages(event) {

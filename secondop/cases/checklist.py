@@ -1,0 +1,114 @@
+"""The week's checklist: created with every case; items tick themselves when their work is done.
+
+Hook for the reminders: `open_items(case)` is what is left to nudge about, and `item_ticked` is sent
+whenever an item is ticked (by hand or by itself), so a scheduled nudge for it can be cancelled.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.urls import reverse
+from django.utils import timezone
+
+from secondop.cases.models import Case, ChecklistItem, InsuranceCheck
+
+# Sent with `item` (a ChecklistItem) and `case` after an item is ticked.
+item_ticked = Signal()
+
+
+@dataclass(frozen=True)
+class Standard:
+    key: str
+    title: str
+    url_name: str
+    url_args: tuple[str, ...] = ()
+
+    def url(self, case: Case) -> str:
+        return reverse(self.url_name, args=[case.code, *self.url_args])
+
+
+STANDARD_ITEMS = [
+    Standard("script", "Write your script", "scripts_index"),
+    Standard("rights", "Look up your right to your records", "records_rights"),
+    Standard("portal", "Send the portal message", "draft_edit", ("portal-message",)),
+    Standard("questions", "List your questions for the second opinion", "questions"),
+    Standard("insurance", "Check if insurance needs a referral or pre-authorisation", "insurance"),
+]
+STANDARD_BY_KEY = {item.key: item for item in STANDARD_ITEMS}
+
+
+def create_checklist(case: Case) -> None:
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(case=case, key=item.key, title=item.title, position=index)
+            for index, item in enumerate(STANDARD_ITEMS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def link_for(item: ChecklistItem) -> str | None:
+    standard = STANDARD_BY_KEY.get(item.key)
+    return standard.url(item.case) if standard else None
+
+
+def open_items(case: Case) -> list[ChecklistItem]:
+    return list(case.checklist.filter(done_at__isnull=True))
+
+
+def work_done(case: Case) -> set[str]:
+    """The standard items whose work the case shows as done."""
+    from secondop.scripts.models import DraftKind
+
+    done: set[str] = set()
+    drafts = case.drafts.all()
+    used_kinds = set(drafts.filter(uses__isnull=False).values_list("kind", flat=True))
+    edited_kinds = {draft.kind for draft in drafts if draft.edited_at is not None}
+    if case.approach_answered and (used_kinds | edited_kinds) - {DraftKind.PORTAL_MESSAGE}:
+        done.add("script")
+    if DraftKind.PORTAL_MESSAGE in used_kinds:
+        done.add("portal")
+    if case.rights_state.strip() or case.rights_notes.strip():
+        done.add("rights")
+    if case.questions.exists():
+        done.add("questions")
+    insurance = InsuranceCheck.objects.filter(case=case).first()  # fresh, not the cached relation
+    if insurance is not None and insurance.is_settled:
+        done.add("insurance")
+    return done
+
+
+def tick(item: ChecklistItem, user: object, *, automatically: bool = False) -> bool:
+    """Ticks `item`; False when it was already ticked."""
+    updated = ChecklistItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), done_by=user, ticked_automatically=automatically
+    )
+    item.refresh_from_db()
+    if updated:
+        transaction.on_commit(lambda: item_ticked.send(sender=ChecklistItem, item=item, case=item.case))
+    return bool(updated)
+
+
+def untick(item: ChecklistItem) -> None:
+    ChecklistItem.objects.filter(pk=item.pk).update(done_at=None, done_by=None, ticked_automatically=False)
+    item.refresh_from_db()
+
+
+def sync(case: Case, user: object) -> list[ChecklistItem]:
+    """Ticks the standard items whose work is now done; returns the ones it ticked.
+
+    It never unticks: an item a person ticked, or one done earlier, stays done.
+    """
+    done = work_done(case)
+    ticked = []
+    for item in case.checklist.filter(done_at__isnull=True, key__in=done):
+        if tick(item, user, automatically=True):
+            ticked.append(item)
+    return ticked
+
+
+def progress(case: Case) -> tuple[int, int]:
+    """(done, total) for the progress bar."""
+    items = list(case.checklist.values_list("done_at", flat=True))
+    return sum(1 for done_at in items if done_at is not None), len(items)

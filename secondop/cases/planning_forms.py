@@ -1,0 +1,114 @@
+"""Forms for the planning pages: records rights notes, questions for the second opinion, insurance check."""
+
+from django import forms
+
+from secondop.cases.models import Case, InsuranceCheck, Question, YesNoUnsure
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; the value goes both ways as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class RightsForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["rights_state", "rights_notes"]
+        labels = {"rights_state": "Your state", "rights_notes": "What you found"}
+        widgets = {
+            "rights_state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "rights_notes": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "rights_state": "For example, Ohio.",
+            "rights_notes": "For example: your state's deadline, the fee, and who to send the request to.",
+        }
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text"]
+        labels = {"text": "Your question"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"text": "One question at a time. You can change the order later."}
+        error_messages = {
+            "text": {
+                "required": "Write your question here first. A few words are enough.",
+                "max_length": (
+                    "This question is %(show_value)d characters long; the most that fits is %(limit_value)d. "
+                    "You could split it into two questions."
+                ),
+            }
+        }
+
+
+class AnswerForm(forms.Form):
+    answer_note = forms.CharField(
+        label="What you learned",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. A few words help you remember the answer later.",
+        error_messages={
+            "max_length": "This note is %(show_value)d characters long; at most %(limit_value)d fit here."
+        },
+    )
+
+
+def _yes_no_unsure(label: str, help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=YesNoUnsure.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
+class InsuranceForm(forms.ModelForm):
+    referral_required = _yes_no_unsure(
+        "Is a referral required?", "A referral is a note from your doctor that sends you to a specialist."
+    )
+    preauth_required = _yes_no_unsure(
+        "Is pre-authorisation required?", "Pre-authorisation means the plan agrees to pay before the visit."
+    )
+
+    class Meta:
+        model = InsuranceCheck
+        fields = [
+            "plan_name",
+            "phone_called",
+            "referral_required",
+            "preauth_required",
+            "reference_numbers",
+            "called_on",
+            "spoke_with",
+            "notes",
+        ]
+        labels = {
+            "plan_name": "Insurance plan",
+            "phone_called": "Phone number you called",
+            "reference_numbers": "Reference numbers",
+            "called_on": "Date of the call",
+            "spoke_with": "Person you spoke with",
+            "notes": "Notes",
+        }
+        help_texts = {
+            "phone_called": "Usually on the back of your insurance card.",
+            "reference_numbers": "Ask for a reference number for the call, and for any approval.",
+            "notes": "For example: is the doctor you want to see in your plan's network?",
+        }
+        widgets = {
+            "phone_called": TelInput(attrs={"autocomplete": "off"}),
+            "called_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }

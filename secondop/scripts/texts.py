@@ -1,0 +1,138 @@
+"""The five scripts, in our own words, and the case facts they are filled with.
+
+A fact the case does not have yet is written as a visible placeholder in square brackets, e.g.
+"[the second-opinion doctor's name]" — never left blank — and the script page lists what is still to fill.
+"""
+
+import re
+import string
+from dataclasses import dataclass
+
+from secondop.cases.models import Case, YesNoUnsure
+from secondop.records.models import Provider, ProviderRole, describe_records
+from secondop.scripts.models import DraftKind
+
+PLACEHOLDER = re.compile(r"\[([^\[\]\n]{2,80})\]")
+
+# Each fact, and the placeholder shown while the case does not know it.
+FACT_LABELS = {
+    "patient_name": "your name",
+    "concern": "what the second opinion is about",
+    "current_provider": "your doctor's name",
+    "second_provider": "the second-opinion doctor's name",
+    "second_practice": "their practice or hospital",
+    "second_destination": "their address or fax number",
+    "records_wanted": "the records you want",
+    "conversation_date": "the date you talked with your doctor",
+}
+
+TEMPLATES: dict[str, str] = {
+    DraftKind.SECOND_OPINION: """\
+Before we decide about {concern}, I would like to get a second opinion. It is a standard step for a decision like this, and it will help me feel sure about my choice.
+
+I plan to see {second_provider} at {second_practice}. Could your office send them my records — {records_wanted}?{referral}
+
+Thank you. I will let you know what I learn.""",
+    DraftKind.RECORDS_REQUEST: """\
+I would like a copy of my medical records: {records_wanted}.
+
+Please send one copy to me, and one to {second_provider} at {second_practice}, {second_destination}.
+
+Which forms do I need to fill in for this? If there is a fee, please tell me the amount before you send anything.""",
+    DraftKind.COLLABORATIVE: """\
+Your care has been valuable to me, and I trust how you explain things. Because this is a big decision about {concern}, I would like another specialist's input. It will help me feel confident about the next step, and I want to keep working with you.
+
+Could you help me by sending my records to {second_provider} at {second_practice} — {records_wanted}?{referral}
+
+I will share what I learn with you.""",
+    DraftKind.PUSHBACK: """\
+I understand that you feel sure about this plan, and I value your view.
+
+A second opinion is a normal part of a decision like this, and I have decided to get one.
+
+What would help most now is getting my records — {records_wanted} — to {second_provider} at {second_practice}, so my care stays connected. Who in your office can arrange that?""",
+    DraftKind.PORTAL_MESSAGE: """\
+Subject: My records request and second opinion
+
+Hello {current_provider},
+
+As we discussed on {conversation_date}, I am writing to confirm my request for a copy of my medical records: {records_wanted}.
+
+Please send them to me and to {second_provider} at {second_practice}, {second_destination}.
+
+Please let me know if you need a form from me, or if there is a fee. If I have not heard back, I will follow up next week.
+
+Thank you,
+{patient_name}""",
+}
+
+REFERRAL_SENTENCES = {
+    YesNoUnsure.YES: " My insurance plan needs a referral, so please send one to them too.",
+    YesNoUnsure.UNSURE: " Could you also tell me if my plan needs a referral from you?",
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    values: dict[str, str]
+
+    @classmethod
+    def of(cls, case: Case) -> "Facts":
+        providers: dict[str, Provider] = {}
+        for provider in case.providers.all():
+            providers.setdefault(provider.role, provider)
+        current = providers.get(ProviderRole.CURRENT)
+        second = providers.get(ProviderRole.SECOND_OPINION)
+        destination = ""
+        if second is not None:
+            parts = [second.address] if second.address else []
+            if second.fax:
+                parts.append(f"fax {second.fax}")
+            destination = " or ".join(parts)
+        conversation = (
+            case.drafts.filter(
+                kind__in=[DraftKind.SECOND_OPINION, DraftKind.COLLABORATIVE], uses__isnull=False
+            )
+            .order_by("-uses__used_on")
+            .values_list("uses__used_on", flat=True)
+            .first()
+        )
+        values = {
+            "patient_name": case.patient_name,
+            "concern": case.concern,
+            "current_provider": current.name if current else "",
+            "second_provider": second.name if second else "",
+            "second_practice": second.practice if second else "",
+            "second_destination": destination,
+            "records_wanted": describe_records(case.records_wanted or []),
+            "conversation_date": f"{conversation:%B} {conversation.day}" if conversation else "",
+            "referral": REFERRAL_SENTENCES.get(YesNoUnsure(case.referral_needed), "")
+            if case.referral_needed
+            else "",
+        }
+        return cls({key: " ".join(value.split()) for key, value in values.items()})
+
+
+class _Filler(string.Formatter):
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get_value(self, key: object, args: object, kwargs: object) -> str:
+        assert isinstance(key, str)
+        value = self.values.get(key, "")
+        if value or key not in FACT_LABELS:
+            return value
+        return f"[{FACT_LABELS[key]}]"
+
+
+def generate(kind: str, facts: Facts) -> str:
+    return _Filler(facts.values).format(TEMPLATES[kind])
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholders still in a text, in order, each once."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(text)))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()]

@@ -1,0 +1,238 @@
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from secondop.cases import checklist
+from secondop.cases.access import get_case_for
+from secondop.cases.models import Approach, Case
+from secondop.requests import AuthenticatedRequest
+from secondop.scripts.approach import recommend
+from secondop.scripts.drafting import DESCRIPTIONS, ensure_drafts, offered_kinds, regenerate_unedited
+from secondop.scripts.forms import (
+    ApproachForm,
+    ChooseApproachForm,
+    DraftSaveForm,
+    DraftUseForm,
+    FactsForm,
+    ResolveForm,
+)
+from secondop.scripts.models import Draft, DraftKind, SaveResult
+from secondop.scripts.texts import FACT_LABELS, Facts, generate, paragraphs, placeholders_in
+
+# Where each placeholder is filled in on the details form.
+PLACEHOLDER_FIELDS = {
+    FACT_LABELS["patient_name"]: "id_patient_name",
+    FACT_LABELS["concern"]: "id_concern",
+    FACT_LABELS["current_provider"]: "id_current_name",
+    FACT_LABELS["second_provider"]: "id_second_name",
+    FACT_LABELS["second_practice"]: "id_second_practice",
+    FACT_LABELS["second_destination"]: "id_second_address",
+    FACT_LABELS["records_wanted"]: "id_records_wanted_0",
+}
+
+
+def _draft_for(case: Case, kind: str) -> Draft:
+    if kind not in offered_kinds(case):
+        raise Http404("This script is not offered for this case.")
+    return ensure_drafts(case)[kind]
+
+
+@login_required
+@require_GET
+def scripts_index(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code)
+    drafts = ensure_drafts(case) if membership.can("write") else {d.kind: d for d in case.drafts.all()}
+    rows = [
+        {
+            "kind": kind,
+            "label": DraftKind(kind).label,
+            "description": DESCRIPTIONS[DraftKind(kind)],
+            "draft": drafts.get(kind),
+            "missing": len(placeholders_in(drafts[kind].text)) if kind in drafts else None,
+        }
+        for kind in offered_kinds(case)
+    ]
+    return render(
+        request,
+        "scripts/index.html",
+        {"case": case, "membership": membership, "recommendation": recommend(case), "rows": rows},
+    )
+
+
+@login_required
+def approach(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code, "read" if request.method == "GET" else "write")
+    recommendation = recommend(case)
+    form = ApproachForm(instance=case)
+    choose = ChooseApproachForm(
+        initial={"approach": case.approach or recommendation.approach},
+        collaborative_offered=recommendation.collaborative_offered,
+    )
+    if request.method == "POST" and "approach" in request.POST:
+        choose = ChooseApproachForm(request.POST, collaborative_offered=recommendation.collaborative_offered)
+        if case.approach_answered and choose.is_valid():
+            case.approach = choose.cleaned_data["approach"]
+            case.save(update_fields=["approach", "updated_at"])
+            messages.success(request, f"You chose the {case.get_approach_display().lower()}.")
+            return redirect("scripts_index", case.code)
+    elif request.method == "POST":
+        form = ApproachForm(request.POST, instance=case)
+        if form.is_valid():
+            case = form.save(commit=False)
+            case.approach_answered_at = timezone.now()
+            recommendation = recommend(case)
+            if case.approach != Approach.COLLABORATIVE or not recommendation.collaborative_offered:
+                case.approach = recommendation.approach
+            case.save()
+            regenerate_unedited(case)
+            checklist.sync(case, request.user)
+            return redirect("approach", case.code)
+    return render(
+        request,
+        "scripts/approach.html",
+        {
+            "case": case,
+            "membership": membership,
+            "form": form,
+            "choose": choose,
+            "recommendation": recommendation,
+        },
+    )
+
+
+@login_required
+def script_facts(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, _ = get_case_for(request, code, "write")
+    form = FactsForm(request.POST or None, initial=FactsForm.initial_for(case))
+    if request.method == "POST" and form.is_valid():
+        form.save(case)
+        regenerate_unedited(case)
+        messages.success(request, "Saved. Scripts you have not changed by hand now use these details.")
+        back = request.POST.get("next", "")
+        if back in offered_kinds(case):
+            return redirect("draft_edit", case.code, back)
+        return redirect("scripts_index", case.code)
+    return render(
+        request, "scripts/facts.html", {"case": case, "form": form, "next": request.GET.get("next")}
+    )
+
+
+def _draft_context(case: Case, draft: Draft, membership: object, **extra: object) -> dict[str, object]:
+    missing = placeholders_in(draft.text)
+    return {
+        "case": case,
+        "membership": membership,
+        "draft": draft,
+        "kind_label": DraftKind(draft.kind).label,
+        "description": DESCRIPTIONS[DraftKind(draft.kind)],
+        "missing": [(label, PLACEHOLDER_FIELDS.get(label)) for label in missing],
+        "uses": draft.uses.select_related("recorded_by"),
+        "use_form": DraftUseForm(initial={"used_on": timezone.localdate()}),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def draft_edit(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, membership = get_case_for(request, code)
+    draft = _draft_for(case, kind)
+    return render(request, "scripts/draft.html", _draft_context(case, draft, membership))
+
+
+@login_required
+@require_POST
+def draft_save(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, membership = get_case_for(request, code, "write")
+    draft = _draft_for(case, kind)
+    form = DraftSaveForm(request.POST)
+    if not form.is_valid():
+        message = "This script could not be saved: it is longer than 20,000 characters."
+        if "version" in form.errors:
+            message = (
+                "This script could not be saved. Reload the page and try again; your text is still here."
+            )
+        if request.htmx:
+            return render(
+                request, "scripts/draft.html#save-status", {"draft": draft, "error": message}, status=200
+            )
+        messages.error(request, message)
+        return redirect("draft_edit", case.code, kind)
+    result = draft.save_edit(form.cleaned_data["text"], form.cleaned_data["version"], request.user)
+    if result == SaveResult.SAVED:
+        checklist.sync(case, request.user)
+    if request.htmx:
+        response = render(request, "scripts/draft.html#autosave-answer", {"case": case, "draft": draft})
+        response["HX-Trigger"] = "draft-saved" if result == SaveResult.SAVED else "draft-conflict"
+        return response
+    if result == SaveResult.CONFLICT:
+        messages.error(
+            request, "Someone else changed this script while you were writing. Both versions are kept."
+        )
+    else:
+        messages.success(request, "Saved.")
+    return redirect("draft_edit", case.code, kind)
+
+
+@login_required
+@require_POST
+def draft_restore(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, _ = get_case_for(request, code, "write")
+    draft = _draft_for(case, kind)
+    draft.restore_generated(generate(kind, Facts.of(case)), request.user)
+    messages.success(request, "The suggested text is back.")
+    return redirect("draft_edit", case.code, kind)
+
+
+@login_required
+@require_POST
+def draft_resolve(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, _ = get_case_for(request, code, "write")
+    draft = _draft_for(case, kind)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
+    draft.resolve_conflict(form.cleaned_data["keep"], request.user)
+    messages.success(request, "Done: one version is kept.")
+    return redirect("draft_edit", case.code, kind)
+
+
+@login_required
+@require_GET
+def draft_say(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, _ = get_case_for(request, code)
+    draft = _draft_for(case, kind)
+    return render(
+        request,
+        "scripts/say.html",
+        {
+            "case": case,
+            "draft": draft,
+            "kind_label": DraftKind(kind).label,
+            "paragraphs": paragraphs(draft.text),
+        },
+    )
+
+
+@login_required
+@require_POST
+def draft_use(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
+    case, membership = get_case_for(request, code, "write")
+    draft = _draft_for(case, kind)
+    form = DraftUseForm(request.POST)
+    if not form.is_valid():
+        context = _draft_context(case, draft, membership, use_form=form)
+        return render(request, "scripts/draft.html", context, status=200)
+    use = form.save(commit=False)
+    use.draft = draft
+    use.recorded_by = request.user
+    use.save()
+    regenerate_unedited(case)  # the portal message names the date of the conversation
+    checklist.sync(case, request.user)
+    messages.success(request, "Noted. It is on the case's record.")
+    return redirect("draft_edit", case.code, kind)

@@ -1,0 +1,94 @@
+"""Every URL that takes a case, found by walking the URL configuration (so a new one is covered the day
+it is added): strangers get 404, viewers 403 on every write, and nothing changes on a refused request."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from secondop.accounts.models import User
+from secondop.cases.models import Case, ChecklistItem, Question
+from tests.conftest import client_for
+
+
+def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, route)
+        else:
+            yield route, pattern
+
+
+CASE_ROUTES = [
+    (route, pattern) for route, pattern in walk(get_resolver().url_patterns) if "<uuid:code>" in route
+]
+
+
+def sample_kwargs(case: Case, route: str) -> dict[str, object]:
+    item = ChecklistItem.objects.get_or_create(case=case, key="", title="My own step")[0]
+    question = Question.objects.get_or_create(case=case, text="What are my other options?")[0]
+    values: dict[str, object] = {
+        "code": case.code,
+        "item_id": item.pk,
+        "question_id": question.pk,
+        "kind": "pushback",
+    }
+    names = [part.split(":")[-1].split(">")[0] for part in route.split("<")[1:]]
+    unknown = set(names) - set(values)
+    assert not unknown, f"{route}: add sample values for {unknown} to this sweep"
+    return {name: values[name] for name in names}
+
+
+def snapshot(case: Case) -> list[object]:
+    case.refresh_from_db()
+    return [
+        Case.objects.values().get(pk=case.pk),
+        list(case.checklist.values()),
+        list(case.questions.values()),
+        list(case.drafts.values()),
+        list(case.providers.values()),
+    ]
+
+
+def url_for(pattern: URLPattern, kwargs: dict[str, object]) -> str:
+    from django.urls import reverse
+
+    assert pattern.name, f"{pattern} needs a name"
+    return reverse(pattern.name, kwargs=kwargs)
+
+
+def test_the_sweep_finds_the_case_urls() -> None:
+    names = {pattern.name for _, pattern in CASE_ROUTES}
+    assert {"case_overview", "draft_save", "question_move", "checklist_toggle", "insurance"} <= names
+
+
+@pytest.mark.parametrize(("route", "pattern"), CASE_ROUTES, ids=[route for route, _ in CASE_ROUTES])
+def test_a_stranger_gets_404_everywhere(route: str, pattern: URLPattern, case: Case, stranger: User) -> None:
+    url = url_for(pattern, sample_kwargs(case, route))
+    before = snapshot(case)
+    client = client_for(stranger)
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url, {"text": "x", "version": "1", "title": "x"}).status_code in (404, 405)
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(("route", "pattern"), CASE_ROUTES, ids=[route for route, _ in CASE_ROUTES])
+def test_a_viewer_gets_403_on_every_write(route: str, pattern: URLPattern, case: Case, viewer: User) -> None:
+    url = url_for(pattern, sample_kwargs(case, route))
+    before = snapshot(case)
+    response = client_for(viewer).post(url, {"text": "x", "version": "1", "title": "x", "keep": "mine"})
+    # 405: the URL only shows something (GET); there is nothing to write there.
+    assert response.status_code in (403, 405), response.status_code
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize(("route", "pattern"), CASE_ROUTES, ids=[route for route, _ in CASE_ROUTES])
+def test_someone_logged_out_is_asked_to_log_in(route: str, pattern: URLPattern, case: Case) -> None:
+    url = url_for(pattern, sample_kwargs(case, route))
+    response = Client().get(url)
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/accounts/login/")
