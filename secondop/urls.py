@@ -3,12 +3,14 @@ from django.urls import include, path
 
 from secondop import views
 from secondop.pwa import views as pwa_views
+from secondop.records import exports
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/disclaimer/", views.disclaimer, name="disclaimer"),
     path("health/", views.health_page, name="health"),
     path("cases/", include("secondop.cases.urls")),
+    path("account/export.json", exports.export_json, name="export_json"),
     path("account/", include("secondop.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

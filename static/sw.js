@@ -72,7 +72,10 @@ function handleNavigation(event) {
   var request = event.request;
   return fetch(request)
     .then(function (response) {
-      if (response.ok && response.type === "basic" && !response.redirected) {
+      var type = response.headers.get("Content-Type") || "";
+      var noStore = (response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1;
+      // Only pages: never a download (an export, a calendar file) or anything marked no-store.
+      if (response.ok && response.type === "basic" && !response.redirected && type.indexOf("text/html") === 0 && !noStore) {
         // Keep the worker alive until the copy is saved, or the browser may stop it half-way.
         event.waitUntil(
           withSavedAt(response.clone()).then(function (stamped) {

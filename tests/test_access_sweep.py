@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case, ChecklistItem, Question
+from secondop.records.models import ContactEntry, Letter, Provider, RecordsRequest
 from tests.conftest import client_for
 
 
@@ -30,11 +32,20 @@ CASE_ROUTES = [
 def sample_kwargs(case: Case, route: str) -> dict[str, object]:
     item = ChecklistItem.objects.get_or_create(case=case, key="", title="My own step")[0]
     question = Question.objects.get_or_create(case=case, text="What are my other options?")[0]
+    holder = Provider.objects.get_or_create(case=case, role="current", name="Dr. Chen")[0]
+    records_request = RecordsRequest.objects.get_or_create(case=case, holder=holder, kind="copy")[0]
+    contact = ContactEntry.objects.get_or_create(
+        case=case, request=records_request, channel="phone", happened_at=timezone.now()
+    )[0]
     values: dict[str, object] = {
         "code": case.code,
         "item_id": item.pk,
         "question_id": question.pk,
         "kind": "pushback",
+        "provider_id": holder.pk,
+        "request_id": records_request.pk,
+        "contact_id": contact.pk,
+        "letter": "request-letter",
     }
     names = [part.split(":")[-1].split(">")[0] for part in route.split("<")[1:]]
     unknown = set(names) - set(values)
@@ -50,6 +61,9 @@ def snapshot(case: Case) -> list[object]:
         list(case.questions.values()),
         list(case.drafts.values()),
         list(case.providers.values()),
+        list(case.records_requests.values()),
+        list(case.contacts.values()),
+        list(Letter.objects.filter(request__case=case).values()),
     ]
 
 
@@ -62,7 +76,18 @@ def url_for(pattern: URLPattern, kwargs: dict[str, object]) -> str:
 
 def test_the_sweep_finds_the_case_urls() -> None:
     names = {pattern.name for _, pattern in CASE_ROUTES}
-    assert {"case_overview", "draft_save", "question_move", "checklist_toggle", "insurance"} <= names
+    assert {
+        "case_overview",
+        "draft_save",
+        "question_move",
+        "checklist_toggle",
+        "insurance",
+        "request_move",
+        "letter_save",
+        "contact_delete",
+        "calendar_ics",
+        "packet",
+    } <= names
 
 
 @pytest.mark.parametrize(("route", "pattern"), CASE_ROUTES, ids=[route for route, _ in CASE_ROUTES])
@@ -79,7 +104,15 @@ def test_a_stranger_gets_404_everywhere(route: str, pattern: URLPattern, case: C
 def test_a_viewer_gets_403_on_every_write(route: str, pattern: URLPattern, case: Case, viewer: User) -> None:
     url = url_for(pattern, sample_kwargs(case, route))
     before = snapshot(case)
-    response = client_for(viewer).post(url, {"text": "x", "version": "1", "title": "x", "keep": "mine"})
+    data = {
+        "text": "x",
+        "version": "1",
+        "title": "x",
+        "keep": "mine",
+        "to_status": "withdrawn",
+        "what": "called",
+    }
+    response = client_for(viewer).post(url, data)
     # 405: the URL only shows something (GET); there is nothing to write there.
     assert response.status_code in (403, 405), response.status_code
     assert snapshot(case) == before

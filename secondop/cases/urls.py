@@ -20,4 +20,5 @@ urlpatterns = [
     path("<uuid:code>/questions/<int:question_id>/delete/", planning.question_delete, name="question_delete"),
     path("<uuid:code>/insurance/", planning.insurance, name="insurance"),
     path("<uuid:code>/scripts/", include("secondop.scripts.urls")),
+    path("<uuid:code>/records/", include("secondop.records.urls")),
 ]

@@ -1,7 +1,6 @@
 """Keeping a case's drafts in step with its facts."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from secondop.cases.models import Approach, Case
 from secondop.scripts.approach import recommend
@@ -58,8 +57,4 @@ def regenerate_unedited(case: Case) -> None:
     (their "restore the generated text" gives the new version)."""
     facts = Facts.of(case)
     for draft in case.drafts.all():
-        fresh = generate(draft.kind, facts)
-        if draft.text == draft.generated_text and fresh != draft.text:
-            Draft.objects.filter(pk=draft.pk, version=draft.version).update(
-                text=fresh, generated_text=fresh, version=F("version") + 1
-            )
+        draft.follow_generated(generate(draft.kind, facts))

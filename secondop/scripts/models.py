@@ -28,15 +28,13 @@ class SaveResult(models.TextChoices):
     CONFLICT = "conflict"
 
 
-class Draft(models.Model):
-    """A script of one kind for one case: generated from our template with the case's facts, then edited.
+class VersionedText(models.Model):
+    """A text generated from one of our templates, then edited by hand: a script or a letter.
 
     `version` goes up by one with every saved change; an edit based on an older version is a conflict,
     and then both texts are kept (`text` and `conflict_text`) until someone chooses.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="drafts")
-    kind = models.CharField(max_length=24, choices=DraftKind.choices)
     text = models.TextField(max_length=20000)
     generated_text = models.TextField(max_length=20000)
     version = models.PositiveIntegerField(default=1)
@@ -51,10 +49,7 @@ class Draft(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_draft_per_kind")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.case}"
+        abstract = True
 
     @property
     def is_edited(self) -> bool:
@@ -66,8 +61,9 @@ class Draft(models.Model):
 
     def save_edit(self, text: str, based_on_version: int, user: object) -> SaveResult:
         """Saves `text` if nobody saved since `based_on_version`; otherwise keeps it beside the saved text."""
+        rows = type(self)._default_manager.filter(pk=self.pk)
         with transaction.atomic():
-            updated = Draft.objects.filter(pk=self.pk, version=based_on_version).update(
+            updated = rows.filter(version=based_on_version).update(
                 text=text,
                 version=F("version") + 1,
                 edited_at=timezone.now(),
@@ -75,26 +71,26 @@ class Draft(models.Model):
                 updated_at=timezone.now(),
             )
             if not updated:
-                Draft.objects.filter(pk=self.pk).update(conflict_text=text, conflict_by=user)
+                rows.update(conflict_text=text, conflict_by=user)
         self.refresh_from_db()
         return SaveResult.SAVED if updated else SaveResult.CONFLICT
 
     def resolve_conflict(self, keep: str, user: object) -> None:
         """`keep` is "mine" (the text that arrived late) or "theirs" (the saved text)."""
         with transaction.atomic():
-            draft = Draft.objects.select_for_update().get(pk=self.pk)
-            if keep == "mine" and draft.conflict_text:
-                draft.text = draft.conflict_text
-                draft.version += 1
-                draft.edited_at = timezone.now()
-                draft.edited_by = user  # type: ignore[assignment]
-            draft.conflict_text = ""
-            draft.conflict_by = None
-            draft.save()
+            current = type(self)._default_manager.select_for_update().get(pk=self.pk)
+            if keep == "mine" and current.conflict_text:
+                current.text = current.conflict_text
+                current.version += 1
+                current.edited_at = timezone.now()
+                current.edited_by = user  # type: ignore[assignment]
+            current.conflict_text = ""
+            current.conflict_by = None
+            current.save()
         self.refresh_from_db()
 
     def restore_generated(self, generated: str, user: object) -> None:
-        Draft.objects.filter(pk=self.pk).update(
+        type(self)._default_manager.filter(pk=self.pk).update(
             text=generated,
             generated_text=generated,
             version=F("version") + 1,
@@ -104,6 +100,29 @@ class Draft(models.Model):
             conflict_by=None,
         )
         self.refresh_from_db()
+
+    def follow_generated(self, fresh: str) -> bool:
+        """Takes a newly generated text if nobody edited this one by hand; True when it changed."""
+        if self.text != self.generated_text or fresh == self.text:
+            return False
+        return bool(
+            type(self)
+            ._default_manager.filter(pk=self.pk, version=self.version)
+            .update(text=fresh, generated_text=fresh, version=F("version") + 1)
+        )
+
+
+class Draft(VersionedText):
+    """A script of one kind for one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="drafts")
+    kind = models.CharField(max_length=24, choices=DraftKind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_draft_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.case}"
 
 
 class DraftUse(models.Model):

@@ -103,6 +103,7 @@
   // next save is checked against, so a needless one would show them a conflict that is not there.
   var savedText = new WeakMap();
   var sendingText = new WeakMap();
+  var inFlight = new WeakMap();
 
   function isAutosave(element) {
     return element instanceof HTMLTextAreaElement && element.hasAttribute("data-autosave");
@@ -120,11 +121,38 @@
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var field = event.detail.elt;
-    if (isAutosave(field)) sendingText.set(field, field.value);
+    if (!isAutosave(field)) return;
+    sendingText.set(field, field.value);
+    inFlight.set(field, (inFlight.get(field) || 0) + 1);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var field = event.detail.elt;
+    if (isAutosave(field)) inFlight.set(field, Math.max(0, (inFlight.get(field) || 0) - 1));
   });
   document.addEventListener("draft-saved", function (event) {
     if (isAutosave(event.target)) savedText.set(event.target, sendingText.get(event.target));
   });
+
+  // The Save button sends the form the ordinary way, and leaving the field for it starts an autosave. Both
+  // at once would look like someone else's change (a conflict), so the form waits for the autosave and
+  // then goes, with the version number it brought back.
+  function waitForAutosave(event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var field = form.querySelector("textarea[data-autosave]");
+    if (!field || !inFlight.get(field)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    if (submitter) submitter.classList.add("is-working");
+    (function later() {
+      setTimeout(function () {
+        if (inFlight.get(field)) return later();
+        if (submitter) submitter.classList.remove("is-working");
+        form.requestSubmit(submitter);
+      }, 50);
+    })();
+  }
 
   // The say-it view: one part at a time, big next and back buttons, the screen kept awake.
   function setUpSayIt() {
@@ -208,6 +236,7 @@
       });
   }
 
+  document.addEventListener("submit", waitForAutosave);
   document.addEventListener("submit", forgetSavedPages);
   document.addEventListener("submit", guardDoubleSubmit);
   window.addEventListener("online", showOfflineState);

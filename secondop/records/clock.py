@@ -1,0 +1,55 @@
+"""The legal clock of a records request (HIPAA right of access, 45 CFR 164.524(b)(2)).
+
+All dates are calendar dates in the patient's own time zone: "30 days" is counted in days, so month ends
+and leap days fall where the calendar puts them, and a daylight-saving change moves nothing.
+"""
+
+import datetime
+import zoneinfo
+
+from secondop.records.models import CLOSED_STATUSES, RecordsRequest
+
+FOLLOW_UP_DAYS = 7
+RESPONSE_DAYS = 30
+EXTENSION_DAYS = 30
+
+
+def local_today(zone_name: str | None, now: datetime.datetime | None = None) -> datetime.date:
+    """Today's date where the person is (UTC when they have not told us)."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else datetime.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    moment = now or datetime.datetime.now(datetime.UTC)
+    return moment.astimezone(zone).date()
+
+
+def follow_up_on(request: RecordsRequest) -> datetime.date | None:
+    if request.requested_on is None:
+        return None
+    return request.requested_on + datetime.timedelta(days=FOLLOW_UP_DAYS)
+
+
+def legal_due_on(request: RecordsRequest) -> datetime.date | None:
+    """30 days after the request; 60 once a written extension notice was recorded."""
+    if request.requested_on is None:
+        return None
+    days = RESPONSE_DAYS + (EXTENSION_DAYS if request.extension_notice_on else 0)
+    return request.requested_on + datetime.timedelta(days=days)
+
+
+def extension_window(request: RecordsRequest) -> tuple[datetime.date, datetime.date] | None:
+    """The dates on which a written extension notice counts: within the first 30 days."""
+    if request.requested_on is None:
+        return None
+    return request.requested_on, request.requested_on + datetime.timedelta(days=RESPONSE_DAYS)
+
+
+def is_overdue(request: RecordsRequest, today: datetime.date) -> bool:
+    due = legal_due_on(request)
+    return due is not None and request.status not in CLOSED_STATUSES and today > due
+
+
+def days_left(request: RecordsRequest, today: datetime.date) -> int | None:
+    due = legal_due_on(request)
+    return None if due is None else (due - today).days

@@ -1,0 +1,338 @@
+"""Exports: the second-opinion packet, the deadlines calendar, and all of a person's own data."""
+
+import dataclasses
+import datetime
+import json
+import zoneinfo
+from typing import Any
+from uuid import UUID
+
+import icalendar
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from secondop.accounts.models import User
+from secondop.cases.access import get_case_for
+from secondop.cases.models import Case, Membership, Role
+from secondop.records import clock
+from secondop.records.models import (
+    CLOSED_STATUSES,
+    ContactEntry,
+    ProviderRole,
+    RecordsRequest,
+    RequestEvent,
+    describe_records,
+)
+from secondop.requests import AuthenticatedRequest
+from secondop.scripts.models import DraftUse
+
+CALENDAR_FILENAME = "secondop-records-deadlines.ics"
+EXPORT_FILENAME = "secondop-export.json"
+EXPORT_FORMAT_VERSION = 1
+
+
+def _time_zone_of(user: User) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.time_zone if profile is not None else ""
+
+
+# The packet ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PacketRequest:
+    """One records request as the packet shows it, with its clock worked out."""
+
+    request: RecordsRequest
+    records: str
+    follow_up_on: datetime.date | None
+    legal_due_on: datetime.date | None
+    overdue: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class TimelineEntry:
+    on: datetime.date
+    at: datetime.datetime
+    kind: str  # "contact", "status" or "script"
+    title: str
+    details: list[tuple[str, str]]
+    time: datetime.time | None = None  # local time of day, known for contacts only
+
+
+def _packet_requests(case: Case, today: datetime.date) -> list[PacketRequest]:
+    requests = case.records_requests.select_related("holder", "recipient")
+    return [
+        PacketRequest(
+            request=records_request,
+            records=describe_records(records_request.record_types),
+            follow_up_on=clock.follow_up_on(records_request),
+            legal_due_on=clock.legal_due_on(records_request),
+            overdue=clock.is_overdue(records_request, today),
+        )
+        for records_request in requests
+    ]
+
+
+def _timeline(case: Case, zone_name: str) -> list[TimelineEntry]:
+    """Contacts, status moves and script uses of this case, oldest first."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else datetime.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    entries: list[TimelineEntry] = []
+    contacts = ContactEntry.objects.filter(case=case).select_related("request__holder")
+    for contact in contacts:
+        details = [
+            ("About", str(contact.request) if contact.request else ""),
+            ("With", contact.with_whom),
+            ("You asked", contact.asked),
+            ("They answered", contact.answered),
+        ]
+        entries.append(
+            TimelineEntry(
+                on=contact.happened_at.astimezone(zone).date(),
+                at=contact.happened_at,
+                kind="contact",
+                title=contact.get_channel_display(),
+                details=[(label, text) for label, text in details if text],
+                time=contact.happened_at.astimezone(zone).time(),
+            )
+        )
+    events = RequestEvent.objects.filter(request__case=case).select_related("request__holder")
+    for event in events:
+        entries.append(
+            TimelineEntry(
+                on=event.on,
+                at=event.at,
+                kind="status",
+                title=f"{event.request}: {event.get_to_status_display()}",
+                details=[("Note", event.note)] if event.note else [],
+            )
+        )
+    uses = DraftUse.objects.filter(draft__case=case).select_related("draft")
+    for use in uses:
+        entries.append(
+            TimelineEntry(
+                on=use.used_on,
+                at=use.created_at,
+                kind="script",
+                title=f"Script used: {use.draft.get_kind_display()} ({use.get_channel_display().lower()})",
+                details=[("What they said", use.provider_said)] if use.provider_said else [],
+            )
+        )
+    entries.sort(key=lambda entry: (entry.on, entry.at))
+    return entries
+
+
+@login_required
+@require_GET
+def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    """One printable page to bring to the second-opinion appointment."""
+    case, membership = get_case_for(request, code)
+    zone_name = _time_zone_of(request.user)
+    today = clock.local_today(zone_name)
+    providers = list(case.providers.all())
+    try:
+        insurance = case.insurance
+    except ObjectDoesNotExist:
+        insurance = None
+    context = {
+        "case": case,
+        "membership": membership,
+        "today": today,
+        "current_providers": [p for p in providers if p.role == ProviderRole.CURRENT],
+        "second_opinion_providers": [p for p in providers if p.role == ProviderRole.SECOND_OPINION],
+        "records_offices": [p for p in providers if p.role == ProviderRole.RECORDS_OFFICE],
+        "questions": list(case.questions.all()),
+        "requests": _packet_requests(case, today),
+        "timeline": _timeline(case, zone_name),
+        "insurance": insurance,
+    }
+    return render(request, "records/packet.html", context)
+
+
+# The calendar ----------------------------------------------------------------------------------------
+
+
+def _calendar_event(
+    case: Case, records_request: RecordsRequest, slug: str, on: datetime.date, summary: str, note: str
+) -> icalendar.Event:
+    link = settings.SITE_URL + reverse("request_detail", args=[case.code, records_request.pk])
+    revised = records_request.updated_at
+    return icalendar.Event.new(
+        # Stable, so that importing the file again replaces the event instead of adding a second one.
+        uid=f"{case.code}-{records_request.pk}-{slug}@secondop",
+        # Every save of the request (a status move, a corrected date) makes a later revision; the sequence
+        # only ever grows, so calendars take the moved date rather than keeping the old one.
+        sequence=max(0, int((revised - records_request.created_at).total_seconds())),
+        stamp=revised,
+        last_modified=revised,
+        created=records_request.created_at,
+        start=on,
+        end=on + datetime.timedelta(days=1),
+        summary=summary,
+        description=f"{note}\n\nSee where it stands: {link}",
+        url=link,
+        transparency=icalendar.TRANSP.TRANSPARENT,
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    """The follow-up and legal-deadline dates of the case's open records requests, as all-day events.
+
+    Nothing in it names the patient, the provider or the health concern: calendars are often shared.
+    """
+    case, _ = get_case_for(request, code)
+    calendar = icalendar.Calendar.new(
+        prodid="-//secondop//records deadlines//EN", calscale="GREGORIAN", name="Records requests (secondop)"
+    )
+    open_requests = case.records_requests.filter(requested_on__isnull=False).exclude(
+        status__in=[status.value for status in CLOSED_STATUSES]
+    )
+    for records_request in open_requests:
+        follow_up = clock.follow_up_on(records_request)
+        due = clock.legal_due_on(records_request)
+        assert records_request.requested_on and follow_up and due  # the query keeps dated requests only
+        days = (due - records_request.requested_on).days
+        extended = ", with the extension they gave notice of" if records_request.extension_notice_on else ""
+        calendar.add_component(
+            _calendar_event(
+                case,
+                records_request,
+                "follow-up",
+                follow_up,
+                "Follow up on your records request",
+                "A week has passed since you asked for your records. A short call or message to check "
+                "that they have the request is reasonable.",
+            )
+        )
+        calendar.add_component(
+            _calendar_event(
+                case,
+                records_request,
+                "legal-due",
+                due,
+                "Records request deadline",
+                f"The last day of the {days} days the office has to answer your records request{extended}.",
+            )
+        )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{CALENDAR_FILENAME}"'
+    return response
+
+
+# All my data -----------------------------------------------------------------------------------------
+
+
+def _row(obj: models.Model, member_emails: dict[int, str], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every stored field of `obj`. A link to a person becomes their e-mail while they are a member of the
+    case, and None otherwise; a link to anything else is its id (which the rest of the export uses)."""
+    row: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        value = getattr(obj, field.attname)
+        if field.is_relation and field.related_model is User:
+            row[field.name] = member_emails.get(value) if value is not None else None
+        elif field.is_relation:
+            row[field.attname] = value
+        else:
+            row[field.name] = value
+    return row
+
+
+def _case_export(case: Case) -> dict[str, Any]:
+    memberships = list(case.memberships.all())
+    member_emails = {membership.user_id: membership.user.email for membership in memberships}
+
+    def row(obj: models.Model, *skip: str) -> dict[str, Any]:
+        return _row(obj, member_emails, skip)
+
+    try:
+        insurance: dict[str, Any] | None = row(case.insurance, "case")
+    except ObjectDoesNotExist:
+        insurance = None
+    return {
+        **row(case),
+        "members": [
+            {"email": membership.user.email, "role": membership.role, "since": membership.created_at}
+            for membership in memberships
+        ],
+        "checklist": [row(item, "case") for item in case.checklist.all()],
+        "questions": [row(question, "case") for question in case.questions.all()],
+        "insurance": insurance,
+        "providers": [row(provider, "case") for provider in case.providers.all()],
+        "records_requests": [
+            {
+                **row(records_request, "case"),
+                "events": [row(event, "request") for event in records_request.events.all()],
+                "letters": [row(letter, "request") for letter in records_request.letters.all()],
+            }
+            for records_request in case.records_requests.all()
+        ],
+        "contacts": [row(contact, "case") for contact in case.contacts.all()],
+        "drafts": [
+            {**row(draft, "case"), "uses": [row(use, "draft") for use in draft.uses.all()]}
+            for draft in case.drafts.all()
+        ],
+    }
+
+
+@login_required
+@require_GET
+@never_cache
+def export_json(request: AuthenticatedRequest) -> HttpResponse:
+    """Everything the signed-in person owns, as one JSON file.
+
+    Cases they only advocate for or view belong to someone else, so they are left out.
+    """
+    user = request.user
+    profile = getattr(user, "profile", None)
+    owned = (
+        Case.objects.filter(memberships__user=user, memberships__role=Role.OWNER)
+        .order_by("created_at", "pk")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
+            "checklist",
+            "questions",
+            "providers",
+            "records_requests__events",
+            "records_requests__letters",
+            "contacts",
+            "drafts__uses",
+        )
+    )
+    data = {
+        "format": "secondop-export",
+        "version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now(),
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "date_joined": user.date_joined,
+            "time_zone": profile.time_zone if profile else "",
+            "quiet_hours_start": profile.quiet_hours_start if profile else None,
+            "quiet_hours_end": profile.quiet_hours_end if profile else None,
+        },
+        "cases": [_case_export(case) for case in owned],
+    }
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILENAME}"'
+    return response

@@ -1,0 +1,101 @@
+"""Moving a records request through its statuses: the one place the rules live."""
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from secondop.records import clock
+from secondop.records.models import ALLOWED_MOVES, RecordsRequest, RequestEvent, RequestStatus
+
+if TYPE_CHECKING:
+    from secondop.accounts.models import User
+
+# Sent after a request's status or request date changed (on commit), with `request`; the reminders
+# schedule, move or cancel the follow-up and the legal-deadline reminders from it.
+request_changed = Signal()
+
+
+class MoveRefused(ValueError):
+    """A status move the rules do not allow; the message says why, in plain words."""
+
+
+def check_move(
+    request: RecordsRequest,
+    to_status: str,
+    on: datetime.date,
+    today: datetime.date,
+    extension_notice_on: datetime.date | None = None,
+) -> None:
+    here = RequestStatus(request.status)
+    there = RequestStatus(to_status)
+    if there.value not in ALLOWED_MOVES[here]:
+        if here.value in {RequestStatus.RECEIVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN}:
+            raise MoveRefused(f"This request is {here.label.lower()}, so its status cannot change any more.")
+        raise MoveRefused(f"A request that is “{here.label.lower()}” cannot become “{there.label.lower()}”.")
+    if on > today:
+        raise MoveRefused("That date is in the future. Use the date it happened.")
+    if request.requested_on is not None and on < request.requested_on:
+        raise MoveRefused("That date is before the day you asked for the records.")
+    if there == RequestStatus.EXTENDED:
+        if request.extension_notice_on is not None:
+            raise MoveRefused("An extension can be taken only once.")
+        notice = extension_notice_on or on
+        window = clock.extension_window(request)
+        assert window is not None  # a request past "preparing" has a request date
+        if not window[0] <= notice <= window[1]:
+            raise MoveRefused(
+                f"An extension counts only if the written notice came within the first 30 days "
+                f"(by {window[1]:%B} {window[1].day}). After that, the request is simply overdue."
+            )
+
+
+def move(
+    request: RecordsRequest,
+    to_status: str,
+    on: datetime.date,
+    *,
+    today: datetime.date,
+    user: "User | None",
+    note: str = "",
+    extension_notice_on: datetime.date | None = None,
+) -> RequestEvent:
+    """Moves `request` to `to_status` as of `on`, keeping the move in its history. Raises MoveRefused."""
+    with transaction.atomic():
+        request = RecordsRequest.objects.select_for_update().get(pk=request.pk)
+        check_move(request, to_status, on, today, extension_notice_on)
+        event = RequestEvent.objects.create(
+            request=request, from_status=request.status, to_status=to_status, on=on, note=note, by=user
+        )
+        request.status = to_status
+        if to_status == RequestStatus.REQUESTED:
+            request.requested_on = on
+        elif to_status == RequestStatus.EXTENDED:
+            request.extension_notice_on = extension_notice_on or on
+        elif to_status == RequestStatus.RECEIVED:
+            request.received_on = on
+        request.save()
+        transaction.on_commit(lambda: request_changed.send(sender=RecordsRequest, request=request))
+    return event
+
+
+def change_request_date(request: RecordsRequest, requested_on: datetime.date, today: datetime.date) -> None:
+    """Corrects the date the request was made (which moves its follow-up and deadline)."""
+    if request.requested_on is None:
+        raise MoveRefused("Mark the request as requested first.")
+    if requested_on > today:
+        raise MoveRefused("That date is in the future. Use the date you asked.")
+    if request.extension_notice_on and not (
+        requested_on
+        <= request.extension_notice_on
+        <= requested_on + datetime.timedelta(days=clock.RESPONSE_DAYS)
+    ):
+        raise MoveRefused("With that date, the extension notice would fall outside the first 30 days.")
+    with transaction.atomic():
+        RecordsRequest.objects.filter(pk=request.pk).update(
+            requested_on=requested_on, updated_at=timezone.now()
+        )
+        request.refresh_from_db()
+        transaction.on_commit(lambda: request_changed.send(sender=RecordsRequest, request=request))
