@@ -3,7 +3,6 @@
 import dataclasses
 import datetime
 import json
-import zoneinfo
 from typing import Any
 from uuid import UUID
 
@@ -24,17 +23,14 @@ from django.views.decorators.http import require_GET
 from secondop.accounts.models import User
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case, Membership, Role
-from secondop.records import clock
+from secondop.records import clock, timeline
 from secondop.records.models import (
     CLOSED_STATUSES,
-    ContactEntry,
     ProviderRole,
     RecordsRequest,
-    RequestEvent,
     describe_records,
 )
 from secondop.requests import AuthenticatedRequest
-from secondop.scripts.models import DraftUse
 
 CALENDAR_FILENAME = "secondop-records-deadlines.ics"
 EXPORT_FILENAME = "secondop-export.json"
@@ -60,16 +56,6 @@ class PacketRequest:
     overdue: bool
 
 
-@dataclasses.dataclass(frozen=True)
-class TimelineEntry:
-    on: datetime.date
-    at: datetime.datetime
-    kind: str  # "contact", "status" or "script"
-    title: str
-    details: list[tuple[str, str]]
-    time: datetime.time | None = None  # local time of day, known for contacts only
-
-
 def _packet_requests(case: Case, today: datetime.date) -> list[PacketRequest]:
     requests = case.records_requests.select_related("holder", "recipient")
     return [
@@ -82,57 +68,6 @@ def _packet_requests(case: Case, today: datetime.date) -> list[PacketRequest]:
         )
         for records_request in requests
     ]
-
-
-def _timeline(case: Case, zone_name: str) -> list[TimelineEntry]:
-    """Contacts, status moves and script uses of this case, oldest first."""
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else datetime.UTC
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    entries: list[TimelineEntry] = []
-    contacts = ContactEntry.objects.filter(case=case).select_related("request__holder")
-    for contact in contacts:
-        details = [
-            ("About", str(contact.request) if contact.request else ""),
-            ("With", contact.with_whom),
-            ("You asked", contact.asked),
-            ("They answered", contact.answered),
-        ]
-        entries.append(
-            TimelineEntry(
-                on=contact.happened_at.astimezone(zone).date(),
-                at=contact.happened_at,
-                kind="contact",
-                title=contact.get_channel_display(),
-                details=[(label, text) for label, text in details if text],
-                time=contact.happened_at.astimezone(zone).time(),
-            )
-        )
-    events = RequestEvent.objects.filter(request__case=case).select_related("request__holder")
-    for event in events:
-        entries.append(
-            TimelineEntry(
-                on=event.on,
-                at=event.at,
-                kind="status",
-                title=f"{event.request}: {event.get_to_status_display()}",
-                details=[("Note", event.note)] if event.note else [],
-            )
-        )
-    uses = DraftUse.objects.filter(draft__case=case).select_related("draft")
-    for use in uses:
-        entries.append(
-            TimelineEntry(
-                on=use.used_on,
-                at=use.created_at,
-                kind="script",
-                title=f"Script used: {use.draft.get_kind_display()} ({use.get_channel_display().lower()})",
-                details=[("What they said", use.provider_said)] if use.provider_said else [],
-            )
-        )
-    entries.sort(key=lambda entry: (entry.on, entry.at))
-    return entries
 
 
 @login_required
@@ -156,7 +91,7 @@ def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         "records_offices": [p for p in providers if p.role == ProviderRole.RECORDS_OFFICE],
         "questions": list(case.questions.all()),
         "requests": _packet_requests(case, today),
-        "timeline": _timeline(case, zone_name),
+        "timeline": timeline.entries(case),
         "insurance": insurance,
     }
     return render(request, "records/packet.html", context)

@@ -30,7 +30,7 @@ class ProviderForm(forms.ModelForm):
         labels = {"role": "Who is this?"}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("name", "").strip() or data.get("practice", "").strip()):
             raise forms.ValidationError("Write a name or a practice, so you can tell who this is.")
         return data
@@ -94,7 +94,7 @@ class RecordsRequestForm(forms.ModelForm):
         return fee
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == RequestKind.DIRECTIVE:
             if not data.get("recipient"):
                 self.add_error(
@@ -152,7 +152,9 @@ class ContactForm(forms.ModelForm):
         field.queryset = case.records_requests.select_related("holder")
         field.empty_label = "Not about one request"
         field.error_messages["invalid_choice"] = "Choose one of this case's requests."
-        self.fields["happened_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        happened_at = self.fields["happened_at"]
+        assert isinstance(happened_at, forms.DateTimeField)
+        happened_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if not self.instance.pk:
             self.initial.setdefault("happened_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
 
@@ -165,9 +167,8 @@ class ContactForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        for name in ("with_whom",):
-            data[name] = _clean_text(data.get(name) or "")
+        data = super().clean() or {}
+        data["with_whom"] = _clean_text(data.get("with_whom") or "")
         return data
 
 

@@ -1,7 +1,11 @@
-"""One chronological timeline per case: contacts, status moves of its requests, and script uses."""
+"""One chronological timeline per case: contacts, status moves of its requests, and script uses.
+
+Used by the timeline page, the request page and the second-opinion packet. Times are shown in the
+active time zone (the signed-in person's, set by UserTimeZoneMiddleware).
+"""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -12,17 +16,23 @@ from secondop.scripts.models import DraftUse
 
 @dataclass(frozen=True)
 class Entry:
-    when: datetime.datetime  # for ordering; a dated entry sorts at the start of its day
+    when: datetime.datetime  # for ordering; a dated entry sorts by when it was recorded that day
     date: datetime.date
     kind: str  # "contact", "status" or "script"
     title: str
-    detail: str
-    request_id: int | None
+    details: list[tuple[str, str]] = field(default_factory=list)  # (label, text), only those with text
+    time: datetime.time | None = None  # the local time of day, known for contacts only
+    request_id: int | None = None
     contact: ContactEntry | None = None
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def _on_day(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(recorded)
+    return timezone.make_aware(datetime.datetime.combine(day, local.time()))
+
+
+def _filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
+    return [(label, text) for label, text in pairs if text]
 
 
 def entries(case: Case, request_id: int | None = None) -> list[Entry]:
@@ -36,49 +46,44 @@ def entries(case: Case, request_id: int | None = None) -> list[Entry]:
         uses = uses.none()
     timeline: list[Entry] = []
     for contact in contacts:
-        who = f" with {contact.with_whom}" if contact.with_whom else ""
-        detail = " ".join(
-            part
-            for part in (
-                f"Asked: {contact.asked}" if contact.asked else "",
-                f"Answer: {contact.answered}" if contact.answered else "",
-            )
-            if part
-        )
         local = timezone.localtime(contact.happened_at)
+        who = f" with {contact.with_whom}" if contact.with_whom else ""
         timeline.append(
             Entry(
-                local,
-                local.date(),
-                "contact",
-                f"{contact.get_channel_display()}{who}",
-                detail,
-                contact.request_id,
-                contact,
+                when=local,
+                date=local.date(),
+                time=local.time(),
+                kind="contact",
+                title=f"{contact.get_channel_display()}{who}",
+                details=_filled(
+                    ("About", str(contact.request) if contact.request else ""),
+                    ("You asked", contact.asked),
+                    ("They answered", contact.answered),
+                ),
+                request_id=contact.request_id,
+                contact=contact,
             )
         )
     for event in events:
-        note = f" — {event.note}" if event.note else ""
         timeline.append(
             Entry(
-                _start_of(event.on),
-                event.on,
-                "status",
-                f"Records from {event.request.holder}: {event.get_to_status_display().lower()}",
-                f"Was {event.get_from_status_display().lower()}{note}",
-                event.request_id,
+                when=_on_day(event.on, event.at),
+                date=event.on,
+                kind="status",
+                title=f"{event.request}: {event.get_to_status_display().lower()}",
+                details=_filled(("Before", event.get_from_status_display()), ("Note", event.note)),
+                request_id=event.request_id,
             )
         )
     for use in uses:
-        said = f"They said: {use.provider_said}" if use.provider_said else ""
         timeline.append(
             Entry(
-                _start_of(use.used_on),
-                use.used_on,
-                "script",
-                f"Used the script “{use.draft.get_kind_display()}” ({use.get_channel_display().lower()})",
-                said,
-                None,
+                when=_on_day(use.used_on, use.created_at),
+                date=use.used_on,
+                kind="script",
+                title=f"Used the script “{use.draft.get_kind_display()}” "
+                f"({use.get_channel_display().lower()})",
+                details=_filled(("They said", use.provider_said)),
             )
         )
     timeline.sort(key=lambda entry: entry.when)
