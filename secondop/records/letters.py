@@ -1,5 +1,3 @@
-# ruff: noqa: E501
-# (The letters' prose: one paragraph a line, as it reads — like scripts/texts.py.)
 """The letters and messages made from one records request, in our own plain words.
 
 As in the scripts, a fact the request does not have yet is a visible placeholder in square brackets
