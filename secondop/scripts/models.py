@@ -63,6 +63,10 @@ class VersionedText(models.Model):
         """Saves `text` if nobody saved since `based_on_version`; otherwise keeps it beside the saved text."""
         rows = type(self)._default_manager.filter(pk=self.pk)
         with transaction.atomic():
+            if rows.filter(text=text).exists():
+                # Nothing new (a second tab, a repeated autosave): no new version, and no conflict.
+                self.refresh_from_db()
+                return SaveResult.SAVED
             updated = rows.filter(version=based_on_version).update(
                 text=text,
                 version=F("version") + 1,

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases import checklist
 from secondop.cases.access import get_case_for
-from secondop.cases.models import Approach, Case
+from secondop.cases.models import Approach, Case, Membership
 from secondop.requests import AuthenticatedRequest
 from secondop.scripts.approach import recommend
 from secondop.scripts.drafting import DESCRIPTIONS, ensure_drafts, offered_kinds, regenerate_unedited
@@ -122,13 +123,30 @@ def script_facts(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
 
 
-def _draft_context(case: Case, draft: Draft, membership: object, **extra: object) -> dict[str, object]:
-    missing = placeholders_in(draft.text)
+def _editor(case: Case, draft: Draft, can_edit: bool) -> dict[str, object]:
+    """What templates/includes/text_editor.html needs for a script."""
+    args = [case.code, draft.kind]
     return {
         "case": case,
-        "membership": membership,
         "draft": draft,
+        "editable": draft,
+        "can_edit": can_edit,
+        "save_url": reverse("draft_save", args=args),
+        "restore_url": reverse("draft_restore", args=args),
+        "resolve_url": reverse("draft_resolve", args=args),
+        "say_url": reverse("draft_say", args=args),
+        "noun": "script",
+        "editor_label": "Your script",
+        "share_title": DraftKind(draft.kind).label,
         "kind_label": DraftKind(draft.kind).label,
+    }
+
+
+def _draft_context(case: Case, draft: Draft, membership: Membership, **extra: object) -> dict[str, object]:
+    missing = placeholders_in(draft.text)
+    return {
+        **_editor(case, draft, membership.can("write")),
+        "membership": membership,
         "description": DESCRIPTIONS[DraftKind(draft.kind)],
         "missing": [(label, PLACEHOLDER_FIELDS.get(label)) for label in missing],
         "uses": draft.uses.select_related("recorded_by"),
@@ -159,7 +177,9 @@ def draft_save(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResp
             )
         if request.htmx:
             return render(
-                request, "scripts/draft.html#save-status", {"draft": draft, "error": message}, status=200
+                request,
+                "includes/text_editor.html#save-status",
+                {**_editor(case, draft, True), "error": message},
             )
         messages.error(request, message)
         return redirect("draft_edit", case.code, kind)
@@ -167,7 +187,7 @@ def draft_save(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResp
     if result == SaveResult.SAVED:
         checklist.sync(case, request.user)
     if request.htmx:
-        response = render(request, "scripts/draft.html#autosave-answer", {"case": case, "draft": draft})
+        response = render(request, "includes/text_editor.html#autosave-answer", _editor(case, draft, True))
         response["HX-Trigger"] = "draft-saved" if result == SaveResult.SAVED else "draft-conflict"
         return response
     if result == SaveResult.CONFLICT:
@@ -207,16 +227,13 @@ def draft_resolve(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpR
 def draft_say(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, _ = get_case_for(request, code)
     draft = _draft_for(case, kind)
-    return render(
-        request,
-        "scripts/say.html",
-        {
-            "case": case,
-            "draft": draft,
-            "kind_label": DraftKind(kind).label,
-            "paragraphs": paragraphs(draft.text),
-        },
-    )
+    context = {
+        **_editor(case, draft, False),
+        "paragraphs": paragraphs(draft.text),
+        "back_url": reverse("draft_edit", args=[case.code, kind]),
+        "back_label": "Back to the script",
+    }
+    return render(request, "scripts/say.html", context)
 
 
 @login_required

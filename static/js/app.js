@@ -203,7 +203,19 @@
     });
   }
 
+  // Print buttons start hidden: without this script (or a browser that cannot print) they would do nothing.
+  function setUpPrint() {
+    if (typeof window.print !== "function") return;
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpPrint();
     sendTimeZone();
     showOfflineState();
     setUpCopyAndShare();

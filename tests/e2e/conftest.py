@@ -10,9 +10,14 @@ import os
 import shutil
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from secondop.accounts.models import User
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -54,8 +59,8 @@ def browser() -> Generator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Generator[BrowserContext]:
+def new_phone_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A phone-sized context with bounded waits; `options` go to `browser.new_context` (e.g. color_scheme)."""
     context = browser.new_context(
         viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
         device_scale_factor=3,
@@ -63,9 +68,16 @@ def context(browser: Browser) -> Generator[BrowserContext]:
         has_touch=True,
         locale="en-US",
         timezone_id="Europe/Berlin",
+        **options,
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser) -> Generator[BrowserContext]:
+    context = new_phone_context(browser)
     yield context
     context.close()
 
@@ -73,3 +85,12 @@ def context(browser: Browser) -> Generator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def sign_in_context(context: BrowserContext, base_url: str, user: User) -> None:
+    """Gives `context` a logged-in session for `user` without the login form (for tests about other pages;
+    the form itself is driven in test_browser.py and test_drafting.py)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])

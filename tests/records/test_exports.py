@@ -209,7 +209,6 @@ def test_the_packet_shows_the_whole_case_to_bring_to_the_appointment(filled: Fil
         "It is not medical or legal advice.",
         "data-print",
         "css/packet-print.css",
-        "js/print.js",
     ]:
         assert expected in page, expected
     assert page.index("Is surgery the only option?") < page.index("What happens if I wait?")

@@ -243,3 +243,28 @@ def test_a_viewer_reads_a_script_without_an_editor(case: Case, viewer: User) -> 
     page = client_for(viewer).get(reverse("draft_edit", args=[case.code, "pushback"])).text
     assert "<textarea" not in page
     assert "Copy" in page
+
+
+def test_saving_the_same_text_again_is_no_new_version_and_no_conflict(case: Case, owner: User) -> None:
+    draft = ensure_drafts(case)["pushback"]
+    draft.save_edit("Same words.", draft.version, owner)
+    version = draft.version
+    assert draft.save_edit("Same words.", version - 1, owner) == "saved"  # even from a stale tab
+    draft.refresh_from_db()
+    assert (draft.version, draft.conflict_text) == (version, "")
+
+
+def test_a_plain_form_post_with_crlf_line_breaks_is_the_same_text(case: Case, owner: User) -> None:
+    draft = ensure_drafts(case)["pushback"]
+    client_for(owner).post(
+        reverse("draft_save", args=[case.code, "pushback"]),
+        {"text": draft.text.replace("\n", "\r\n"), "version": draft.version},
+    )
+    draft.refresh_from_db()
+    assert not draft.is_edited
+    assert draft.version == 1
+
+
+def test_the_say_it_view_leads_back_to_the_script(case: Case, viewer: User) -> None:
+    page = client_for(viewer).get(reverse("draft_say", args=[case.code, "pushback"])).text
+    assert f'href="{reverse("draft_edit", args=[case.code, "pushback"])}"' in page
