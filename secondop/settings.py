@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "secondop.cases",
     "secondop.records",
     "secondop.scripts",
+    "secondop.reminders",
     "secondop.pwa",
 ]
 
@@ -126,12 +127,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = env_float("HEARTBEAT_SECONDS", 15.0)
+# Reminders: beat enqueues a sweep every REMINDER_DISPATCH_PERIOD seconds; each claims due rows for at
+# most REMINDER_DISPATCH_SECONDS (below the period), holding them for REMINDER_LEASE_SECONDS.
+REMINDER_DISPATCH_PERIOD = env_float("REMINDER_DISPATCH_PERIOD", 15.0)
+REMINDER_DISPATCH_SECONDS = env_float("REMINDER_DISPATCH_SECONDS", REMINDER_DISPATCH_PERIOD * 0.6)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 100)
+REMINDER_LEASE_SECONDS = env_float("REMINDER_LEASE_SECONDS", 300.0)
 CELERY_BEAT_SCHEDULE = {
     # Harmless: proves beat is alive (the health page reads the time it left in Redis).
     "heartbeat": {
         "task": "secondop.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,
         "options": {"expires": HEARTBEAT_SECONDS * 0.8},
+    },
+    "dispatch-due-reminders": {
+        "task": "secondop.reminders.tasks.dispatch_due",
+        "schedule": REMINDER_DISPATCH_PERIOD,
+        "options": {"expires": REMINDER_DISPATCH_PERIOD * 0.8},
+    },
+    "reap-expired-leases": {
+        "task": "secondop.reminders.tasks.reap_expired_leases",
+        "schedule": 60.0,
+        "options": {"expires": 50.0},
     },
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("secondop.cases.urls")),
     path("account/export.json", exports.export_json, name="export_json"),
     path("account/", include("secondop.accounts.urls")),
+    path("", include("secondop.reminders.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # Our own service worker replaces django-pwa's (which has no push or sync); its manifest stays.

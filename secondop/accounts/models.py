@@ -63,6 +63,17 @@ class Profile(models.Model):
     time_zone_from_browser = models.BooleanField(
         default=False, help_text="Set automatically from the browser rather than chosen by the user."
     )
+    push_reminders = models.BooleanField("reminders on this phone's home screen", default=True)
+    email_reminders = models.CharField(
+        "reminders by e-mail",
+        max_length=8,
+        choices=[
+            ("auto", "Only when no device gets them"),
+            ("always", "Always"),
+            ("never", "Never"),
+        ],
+        default="auto",
+    )
     quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
 

@@ -6,14 +6,14 @@ whenever an item is ticked (by hand or by itself), so a scheduled nudge for it c
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 from secondop.cases.models import Case, ChecklistItem, InsuranceCheck
 
-# Sent with `item` (a ChecklistItem) and `case` after an item is ticked.
+# Sent with `item` (a ChecklistItem) and `case` when an item is ticked, inside the same transaction (the
+# reminders cancel its nudges).
 item_ticked = Signal()
 
 
@@ -39,13 +39,11 @@ STANDARD_BY_KEY = {item.key: item for item in STANDARD_ITEMS}
 
 
 def create_checklist(case: Case) -> None:
-    ChecklistItem.objects.bulk_create(
-        [
-            ChecklistItem(case=case, key=item.key, title=item.title, position=index)
-            for index, item in enumerate(STANDARD_ITEMS)
-        ],
-        ignore_conflicts=True,
-    )
+    # One by one, not in bulk: saving each item is what schedules its nudge.
+    for index, item in enumerate(STANDARD_ITEMS):
+        ChecklistItem.objects.get_or_create(
+            case=case, key=item.key, defaults={"title": item.title, "position": index}
+        )
 
 
 def link_for(item: ChecklistItem) -> str | None:
@@ -86,7 +84,7 @@ def tick(item: ChecklistItem, user: object, *, automatically: bool = False) -> b
     )
     item.refresh_from_db()
     if updated:
-        transaction.on_commit(lambda: item_ticked.send(sender=ChecklistItem, item=item, case=item.case))
+        item_ticked.send(sender=ChecklistItem, item=item, case=item.case)
     return bool(updated)
 
 

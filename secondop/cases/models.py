@@ -140,7 +140,7 @@ class Case(models.Model):
 
         with transaction.atomic():
             case = cls.objects.create(created_by=user, **fields)
-            Membership.objects.create(case=case, user=user, role=Role.OWNER)
+            Membership.objects.create(case=case, user=user, role=Role.OWNER, gets_reminders=True)
             create_checklist(case)
         return case
 
@@ -161,6 +161,9 @@ class Membership(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    gets_reminders = models.BooleanField(
+        "get this case's reminders", default=False, help_text="The owner gets them unless they turn them off."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

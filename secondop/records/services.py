@@ -13,8 +13,9 @@ from secondop.records.models import ALLOWED_MOVES, RecordsRequest, RequestEvent,
 if TYPE_CHECKING:
     from secondop.accounts.models import User
 
-# Sent after a request's status or request date changed (on commit), with `request`; the reminders
-# schedule, move or cancel the follow-up and the legal-deadline reminders from it.
+# Sent after a request's status or request date changed, inside the same transaction, with `request`: the
+# reminders schedule, move or cancel the follow-up and the legal-deadline reminders from it, so the
+# change and its reminders commit (or roll back) together.
 request_changed = Signal()
 
 
@@ -64,20 +65,21 @@ def move(
 ) -> RequestEvent:
     """Moves `request` to `to_status` as of `on`, keeping the move in its history. Raises MoveRefused."""
     with transaction.atomic():
-        request = RecordsRequest.objects.select_for_update().get(pk=request.pk)
-        check_move(request, to_status, on, today, extension_notice_on)
+        locked = RecordsRequest.objects.select_for_update().get(pk=request.pk)
+        check_move(locked, to_status, on, today, extension_notice_on)
         event = RequestEvent.objects.create(
-            request=request, from_status=request.status, to_status=to_status, on=on, note=note, by=user
+            request=locked, from_status=locked.status, to_status=to_status, on=on, note=note, by=user
         )
-        request.status = to_status
+        locked.status = to_status
         if to_status == RequestStatus.REQUESTED:
-            request.requested_on = on
+            locked.requested_on = on
         elif to_status == RequestStatus.EXTENDED:
-            request.extension_notice_on = extension_notice_on or on
+            locked.extension_notice_on = extension_notice_on or on
         elif to_status == RequestStatus.RECEIVED:
-            request.received_on = on
-        request.save()
-        transaction.on_commit(lambda: request_changed.send(sender=RecordsRequest, request=request))
+            locked.received_on = on
+        locked.save()
+        request_changed.send(sender=RecordsRequest, request=locked)
+    request.refresh_from_db()
     return event
 
 
@@ -98,4 +100,4 @@ def change_request_date(request: RecordsRequest, requested_on: datetime.date, to
             requested_on=requested_on, updated_at=timezone.now()
         )
         request.refresh_from_db()
-        transaction.on_commit(lambda: request_changed.send(sender=RecordsRequest, request=request))
+        request_changed.send(sender=RecordsRequest, request=request)

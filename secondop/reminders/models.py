@@ -1,0 +1,168 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from secondop.cases.models import Case, ChecklistItem
+from secondop.records.models import RecordsRequest
+
+
+class ReminderKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", "One-week follow-up"
+    LEGAL_DUE = "legal_due", "Legal deadline"
+    OVERDUE = "overdue", "Past the deadline"
+    CHECKLIST = "checklist", "Checklist nudge"
+    SNOOZED = "snoozed", "Reminder moved to the next day"
+
+
+class ReminderStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+class Reminder(models.Model):
+    """One reminder for one person, due at one moment. The database is the source of truth: Redis only
+    carries the short-lived messages that hand claimed rows to the workers."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    request = models.ForeignKey(
+        RecordsRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    checklist_item = models.ForeignKey(
+        ChecklistItem, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    due_on = models.DateField(help_text="The day it is for, in the recipient's own calendar.")
+    due_at = models.DateTimeField(help_text="The moment it is due (UTC): 9:00 on that day where they are.")
+    status = models.CharField(max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.SCHEDULED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    # A claim: which dispatch took the row, and until when; a row whose lease ran out goes back.
+    claim = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # Scheduling the same thing twice is harmless: the key names what the reminder is about.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    # The single-use token behind the notification's Done / Remind me tomorrow actions.
+    action_nonce = models.CharField(max_length=32, blank=True)
+    acted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # Exactly the rows the dispatcher scans, and the ones the reaper looks at.
+            models.Index(fields=["due_at"], condition=Q(status="scheduled"), name="reminder_due_scheduled"),
+            models.Index(
+                fields=["lease_until"], condition=Q(status="sending"), name="reminder_lease_sending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Channel(models.TextChoices):
+    PUSH = "push", "Web Push"
+    EMAIL = "email", "E-mail"
+    INBOX = "inbox", "Inbox"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    RETRYING = "retrying", "Will retry"
+    GONE = "gone", "Device gone"
+    FAILED = "failed", "Failed"
+
+
+class PushSubscription(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    device_name = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return self.device_name or self.user_agent[:40] or "A device"
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+
+class Delivery(models.Model):
+    """One reminder on one channel (and one device for push). A delivery marked sent is never sent again."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    subscription = models.ForeignKey(
+        PushSubscription, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "channel", "subscription"],
+                name="one_delivery_per_device",
+                condition=Q(subscription__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["reminder", "channel"],
+                name="one_delivery_per_channel",
+                condition=Q(subscription__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reminder} by {self.channel}"
+
+
+class Notification(models.Model):
+    """The in-app inbox."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
+    )
+    title = models.CharField(max_length=120)
+    body = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,118 @@
+"""Which reminders exist, and when they are due: created, moved and cancelled in the same transaction as
+the change that causes them (a request marked requested, records received, a checklist item ticked)."""
+
+import datetime
+
+from secondop.accounts.models import Profile, User
+from secondop.cases.models import Case, ChecklistItem
+from secondop.records import clock
+from secondop.records.models import CLOSED_STATUSES, RecordsRequest, RequestStatus
+from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
+
+REMINDER_TIME = datetime.time(9, 0)
+# The checklist nudges: item `position` n is nudged on day n + 1 after the case was opened (one a day).
+NUDGE_FIRST_DAY = 1
+
+
+def recipients(case: Case) -> list[User]:
+    """Who gets this case's reminders: members who chose to (the owner by default)."""
+    return [
+        membership.user
+        for membership in case.memberships.select_related("user__profile").filter(gets_reminders=True)
+    ]
+
+
+def _profile(user: User) -> Profile:
+    profile = getattr(user, "profile", None)
+    return profile if profile is not None else Profile.objects.get_or_create(user=user)[0]
+
+
+def due_moment(user: User, day: datetime.date) -> datetime.datetime:
+    """9:00 on `day` where the person is, moved to the end of their quiet hours if 9:00 is inside them."""
+    profile = _profile(user)
+    zone = profile.zone
+    at = REMINDER_TIME
+    next_day = False
+    if profile.is_quiet_at(at):
+        at = profile.quiet_hours_end
+        next_day = at <= REMINDER_TIME  # quiet hours that end before 9:00 again wrap to the next morning
+    local_day = day + datetime.timedelta(days=1 if next_day else 0)
+    local = datetime.datetime.combine(local_day, at).replace(tzinfo=zone)
+    return local.astimezone(datetime.UTC)
+
+
+def _schedule(user: User, case: Case, kind: str, key: str, day: datetime.date, **links: object) -> None:
+    """Creates the reminder, or moves it while it has not been sent."""
+    due_at = due_moment(user, day)
+    reminder, created = Reminder.objects.get_or_create(
+        dedupe_key=key,
+        defaults={"recipient": user, "case": case, "kind": kind, "due_on": day, "due_at": due_at, **links},
+    )
+    if not created:
+        Reminder.objects.filter(
+            pk=reminder.pk, status__in=[ReminderStatus.SCHEDULED, ReminderStatus.CANCELLED]
+        ).update(due_on=day, due_at=due_at, status=ReminderStatus.SCHEDULED)
+
+
+def _cancel(**filters: object) -> int:
+    return Reminder.objects.filter(status=ReminderStatus.SCHEDULED, **filters).update(
+        status=ReminderStatus.CANCELLED
+    )
+
+
+def schedule_for_request(request: RecordsRequest) -> None:
+    """The follow-up a week after the request, the legal deadline (day 30, or 60 when extended) and one
+    more the day after it; all cancelled once the records arrive or the request is closed."""
+    if request.status in CLOSED_STATUSES or request.requested_on is None:
+        _cancel(request=request)
+        return
+    follow_up = clock.follow_up_on(request)
+    due = clock.legal_due_on(request)
+    assert follow_up is not None and due is not None
+    for user in recipients(request.case):
+        for kind, day in (
+            (ReminderKind.FOLLOW_UP, follow_up),
+            (ReminderKind.LEGAL_DUE, due),
+            (ReminderKind.OVERDUE, due + datetime.timedelta(days=1)),
+        ):
+            if kind == ReminderKind.FOLLOW_UP and request.status == RequestStatus.PARTLY_RECEIVED:
+                continue
+            key = f"{kind}:r{request.pk}:u{user.pk}"
+            _schedule(user, request.case, kind, key, day, request=request)
+
+
+def schedule_nudge(item: ChecklistItem) -> None:
+    """One nudge a day per case, spread over the week: the item at position n on day n + 1."""
+    if not item.key or item.done_at is not None:
+        return
+    for user in recipients(item.case):
+        zone = _profile(user).zone
+        opened = item.case.created_at.astimezone(zone).date()
+        day = opened + datetime.timedelta(days=NUDGE_FIRST_DAY + item.position)
+        key = f"{ReminderKind.CHECKLIST}:i{item.pk}:u{user.pk}"
+        _schedule(user, item.case, ReminderKind.CHECKLIST, key, day, checklist_item=item)
+
+
+def cancel_nudges(item: ChecklistItem) -> None:
+    _cancel(checklist_item=item)
+
+
+def reschedule_for_user(user: User) -> None:
+    """After a change of time zone or quiet hours: the same days, at this person's new 9:00."""
+    for reminder in Reminder.objects.filter(recipient=user, status=ReminderStatus.SCHEDULED):
+        Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SCHEDULED).update(
+            due_at=due_moment(user, reminder.due_on)
+        )
+
+
+def schedule_for_member(case: Case, user: User) -> None:
+    """When a member starts getting a case's reminders: what is already scheduled for others."""
+    for request in case.records_requests.all():
+        schedule_for_request(request)
+    for item in case.checklist.filter(done_at__isnull=True).exclude(key=""):
+        schedule_nudge(item)
+
+
+def cancel_for_member(case: Case, user: User) -> None:
+    """A member who stops getting the case's reminders (or is removed) gets none from now on."""
+    _cancel(case=case, recipient=user)
