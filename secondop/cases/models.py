@@ -48,6 +48,17 @@ def default_records_wanted() -> list[str]:
     return ["complete", "visit_notes", "test_results", "imaging_reports"]
 
 
+class ContactChannel(models.TextChoices):
+    """How a contact happened or a script was used."""
+
+    PORTAL = "portal", "Patient portal"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+    FAX = "fax", "Fax"
+    EMAIL = "email", "E-mail"
+    MAIL = "mail", "Mail"
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def for_user(self, user: "User | AnonymousUser") -> "CaseQuerySet":
         """The cases this person is a member of (no one else's)."""

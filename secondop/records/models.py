@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from secondop.cases.models import Case
+from secondop.cases.models import Case, ContactChannel
 from secondop.scripts.models import VersionedText
 
 
@@ -115,15 +115,6 @@ class Delivery(models.TextChoices):
     FAX = "fax", "By fax"
     MAIL = "mail", "By mail"
     DISC = "disc", "On a disc or USB stick"
-
-
-class ContactChannel(models.TextChoices):
-    PORTAL = "portal", "Patient portal"
-    PHONE = "phone", "Phone"
-    IN_PERSON = "in_person", "In person"
-    FAX = "fax", "Fax"
-    EMAIL = "email", "E-mail"
-    MAIL = "mail", "Mail"
 
 
 class RecordsRequest(models.Model):

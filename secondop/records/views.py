@@ -27,7 +27,7 @@ from secondop.records.services import MoveRefused, change_request_date, move
 from secondop.records.timeline import entries
 from secondop.requests import AuthenticatedRequest
 from secondop.scripts.drafting import ensure_drafts
-from secondop.scripts.models import Channel, DraftKind, DraftUse
+from secondop.scripts.models import DraftKind, DraftUse
 
 
 def today_for(request: AuthenticatedRequest) -> datetime.date:
@@ -251,7 +251,7 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
             DraftUse.objects.create(
                 draft=portal_draft,
                 used_on=today_for(request),
-                channel=Channel.PORTAL,
+                channel=ContactChannel.PORTAL,
                 recorded_by=request.user,
             )
             text = "Noted: portal message sent."

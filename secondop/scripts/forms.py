@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from secondop.cases.models import Approach, Case
+from secondop.cases.models import Approach, Case, ContactChannel
 from secondop.records.models import Provider, ProviderRole, RecordType
-from secondop.scripts.models import Channel, DraftUse
+from secondop.scripts.models import DraftUse
 
 
 class ApproachForm(forms.ModelForm):
@@ -134,4 +134,4 @@ class DraftUseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         channel = self.fields["channel"]
         assert isinstance(channel, forms.ChoiceField)
-        channel.choices = Channel.choices
+        channel.choices = ContactChannel.choices

@@ -3,7 +3,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from secondop.cases.models import Case
+from secondop.cases.models import Case, ContactChannel
 
 
 class DraftKind(models.TextChoices):
@@ -12,15 +12,6 @@ class DraftKind(models.TextChoices):
     COLLABORATIVE = "collaborative", "Asking together (collaborative framing)"
     PUSHBACK = "pushback", "If your doctor pushes back"
     PORTAL_MESSAGE = "portal-message", "Portal message that documents the request"
-
-
-class Channel(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    PORTAL = "portal", "Patient portal"
-    EMAIL = "email", "E-mail"
-    FAX = "fax", "Fax"
-    MAIL = "mail", "Letter"
 
 
 class SaveResult(models.TextChoices):
@@ -134,7 +125,7 @@ class DraftUse(models.Model):
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="uses")
     used_on = models.DateField("when")
-    channel = models.CharField("how", max_length=16, choices=Channel.choices)
+    channel = models.CharField("how", max_length=16, choices=ContactChannel.choices)
     provider_said = models.TextField("what they said", blank=True, max_length=5000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -17,11 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from secondop.accounts.models import User
 from secondop.cases import checklist
-from secondop.cases.models import Case, InsuranceCheck, Question, YesNoUnsure
+from secondop.cases.models import Case, ContactChannel, InsuranceCheck, Question, YesNoUnsure
 from secondop.records.models import ContactEntry, Provider, ProviderRole, RecordsRequest
 from secondop.records.services import move
 from secondop.scripts.drafting import ensure_drafts
-from secondop.scripts.models import Channel, DraftKind, DraftUse
+from secondop.scripts.models import DraftKind, DraftUse
 from tests.conftest import make_user
 from tests.e2e.conftest import new_phone_context, sign_in_context
 
@@ -126,7 +126,7 @@ def a_case_with_some_data(owner: User) -> Case:
     DraftUse.objects.create(
         draft=pushback,
         used_on=timezone.localdate(),
-        channel=Channel.IN_PERSON,
+        channel=ContactChannel.IN_PERSON,
         provider_said="Fine.",
         recorded_by=owner,
     )

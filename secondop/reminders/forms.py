@@ -1,0 +1,230 @@
+"""The reminders page's forms and the check of a browser's push subscription."""
+
+import base64
+import binascii
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from secondop.accounts.models import Profile, User
+from secondop.cases.models import Membership
+from secondop.reminders import scheduling
+from secondop.reminders.models import PushSubscription
+
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
+AUTH_BYTES = 16
+
+
+def local_endpoints_allowed() -> bool:
+    """http://127.0.0.1 and http://localhost endpoints: on a developer's machine and in the tests only."""
+    return bool(getattr(settings, "PUSH_ALLOW_LOCAL_ENDPOINTS", settings.DEBUG))
+
+
+def _decode_base64url(value: str) -> bytes | None:
+    if not BASE64URL.fullmatch(value):
+        return None
+    try:
+        return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+class PushSubscriptionForm(forms.Form):
+    """`PushSubscription.toJSON()` from the browser, flattened: endpoint, p256dh and auth."""
+
+    endpoint = forms.CharField(max_length=PushSubscription._meta.get_field("endpoint").max_length)
+    p256dh = forms.CharField(max_length=PushSubscription._meta.get_field("p256dh").max_length)
+    auth = forms.CharField(max_length=PushSubscription._meta.get_field("auth").max_length)
+
+    @classmethod
+    def from_json(cls, data: object) -> "PushSubscriptionForm":
+        if not isinstance(data, dict):
+            data = {}
+        keys = data.get("keys")
+        if not isinstance(keys, dict):
+            keys = {}
+        fields = {"endpoint": data.get("endpoint"), "p256dh": keys.get("p256dh"), "auth": keys.get("auth")}
+        return cls({name: value for name, value in fields.items() if isinstance(value, str)})
+
+    def clean_endpoint(self) -> str:
+        endpoint: str = self.cleaned_data["endpoint"]
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "http" and host in LOCAL_HOSTS and local_endpoints_allowed():
+            return endpoint
+        if parts.scheme != "https" or not host or parts.username or parts.password:
+            raise forms.ValidationError("The push address must start with https://.")
+        # The worker POSTs to this address: keep it to the public push services, never a machine of ours.
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if "." not in host or host in LOCAL_HOSTS or host.endswith((".local", ".internal", ".localhost")):
+                raise forms.ValidationError("The push address is not a push service.") from None
+        else:
+            raise forms.ValidationError("The push address is not a push service.")
+        return endpoint
+
+    def clean_p256dh(self) -> str:
+        value: str = self.cleaned_data["p256dh"]
+        raw = _decode_base64url(value)
+        if raw is None or len(raw) != P256DH_BYTES:
+            raise forms.ValidationError("The device key is not a P-256 public key (65 bytes, base64url).")
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except ValueError:
+            raise forms.ValidationError("The device key is not a point on the P-256 curve.") from None
+        return value.rstrip("=")
+
+    def clean_auth(self) -> str:
+        value: str = self.cleaned_data["auth"]
+        raw = _decode_base64url(value)
+        if raw is None or len(raw) != AUTH_BYTES:
+            raise forms.ValidationError("The device secret must be 16 bytes, base64url.")
+        return value.rstrip("=")
+
+    def first_error(self) -> str:
+        for name, errors in self.errors.items():
+            if name in ("p256dh", "auth") and errors == [forms.Field.default_error_messages["required"]]:
+                return "The subscription has no keys."
+            return f"{name}: {errors[0]}"
+        return "The subscription is not valid."
+
+    def save(self, user: User, user_agent: str) -> tuple[PushSubscription, bool]:
+        """Stores the subscription for `user`, or brings it up to date: one row per endpoint. An endpoint
+        another person had moves to `user` (whoever is signed in on that browser now gets its pushes)."""
+        now = timezone.now()
+        user_agent = user_agent[: PushSubscription._meta.get_field("user_agent").max_length]
+        fields = {
+            "user": user,
+            "p256dh": self.cleaned_data["p256dh"],
+            "auth": self.cleaned_data["auth"],
+            "user_agent": user_agent,
+            "device_name": device_name(user_agent),
+            "last_seen_at": now,
+            "disabled_at": None,
+            "failures": 0,
+        }
+        with transaction.atomic():
+            subscription, created = PushSubscription.objects.select_for_update().get_or_create(
+                endpoint=self.cleaned_data["endpoint"], defaults={**fields, "created_at": now}
+            )
+            if not created:
+                if subscription.user_id != user.pk:
+                    fields["created_at"] = now
+                for name, value in fields.items():
+                    setattr(subscription, name, value)
+                subscription.save(update_fields=list(fields))
+        return subscription, created
+
+
+_BROWSERS = [
+    # Order matters: most browsers also name the ones they are built on.
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("EdgiOS/", "Edge"),
+    ("EdgA/", "Edge"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("FxiOS/", "Firefox"),
+    ("Firefox/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Version/", "Safari"),
+]
+
+
+def device_name(user_agent: str) -> str:
+    """A name a person recognises: "Safari on iPhone", "Chrome on Android"."""
+    if "iPhone" in user_agent or "iPod" in user_agent:
+        platform = "iPhone"
+    elif "iPad" in user_agent:
+        platform = "iPad"
+    elif "Android" in user_agent:
+        platform = "Android"
+    elif "CrOS" in user_agent:
+        platform = "Chromebook"
+    elif "Windows" in user_agent:
+        platform = "Windows"
+    elif "Macintosh" in user_agent or "Mac OS X" in user_agent:
+        platform = "Mac"
+    elif "Linux" in user_agent:
+        platform = "Linux"
+    else:
+        platform = ""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    if platform in ("iPhone", "iPad") and not browser and "AppleWebKit" in user_agent:
+        # The app added to the Home Screen names no browser.
+        return f"secondop on your {platform}"
+    if browser and platform:
+        return f"{browser} on {platform}"
+    return browser or platform or "A browser"
+
+
+class ChannelsForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["push_reminders", "email_reminders"]
+        labels = {
+            "push_reminders": "Show reminders on my devices",
+            "email_reminders": "Send reminders by e-mail",
+        }
+        help_texts = {
+            "push_reminders": "On each phone or computer where you turned reminders on.",
+        }
+        widgets = {"email_reminders": forms.RadioSelect}
+
+
+class CaseRemindersForm(forms.Form):
+    """One checkbox for each case the person is a member of: get this case's reminders."""
+
+    def __init__(self, user: User, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+        # Open cases first, newest first; archived ones after them.
+        self.memberships = list(
+            Membership.objects.filter(user=user)
+            .select_related("case")
+            .order_by(F("case__archived_at").asc(nulls_first=True), "-case__created_at")
+        )
+        for membership in self.memberships:
+            self.fields[self.field_name(membership)] = forms.BooleanField(
+                label=f"Get reminders for {membership.case.patient_name}",
+                required=False,
+                initial=membership.gets_reminders,
+            )
+
+    @staticmethod
+    def field_name(membership: Membership) -> str:
+        return f"case-{membership.case.code}"
+
+    def rows(self) -> list[tuple[Membership, forms.BoundField]]:
+        return [(membership, self[self.field_name(membership)]) for membership in self.memberships]
+
+    def save(self) -> int:
+        """Applies the changes; each one schedules or cancels that member's reminders in the same transaction.
+        Returns how many cases changed."""
+        changed = 0
+        with transaction.atomic():
+            for membership in self.memberships:
+                wanted = self.cleaned_data[self.field_name(membership)]
+                # Conditional, so that two saves at once change (and schedule) each membership only once.
+                if not Membership.objects.filter(pk=membership.pk, gets_reminders=not wanted).update(
+                    gets_reminders=wanted
+                ):
+                    continue
+                membership.gets_reminders = wanted
+                changed += 1
+                if wanted:
+                    scheduling.schedule_for_member(membership.case, self.user)
+                else:
+                    scheduling.cancel_for_member(membership.case, self.user)
+        return changed
