@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from secondop import views
+from secondop.cases import people
 from secondop.pwa import views as pwa_views
 from secondop.records import exports
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("about/disclaimer/", views.disclaimer, name="disclaimer"),
     path("health/", views.health_page, name="health"),
     path("cases/", include("secondop.cases.urls")),
+    path("teams/", include("secondop.cases.team_urls")),
+    path("invitations/<str:token>/", people.invitation, name="invitation"),
     path("account/export.json", exports.export_json, name="export_json"),
     path("account/", include("secondop.accounts.urls")),
     path("", include("secondop.reminders.urls")),

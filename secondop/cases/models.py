@@ -1,5 +1,5 @@
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -64,7 +64,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """The cases this person is a member of (no one else's)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(memberships__user=user)
+        direct = Membership.objects.filter(user_id=cast(int, user.pk)).values("case_id")
+        shared = TeamShare.objects.filter(team__members__user_id=cast(int, user.pk)).values("case_id")
+        return self.filter(models.Q(pk__in=direct) | models.Q(pk__in=shared))
 
     def active(self) -> "CaseQuerySet":
         return self.filter(archived_at__isnull=True)
@@ -260,3 +262,119 @@ class InsuranceCheck(models.Model):
         """Both questions have a definite answer."""
         definite = {YesNoUnsure.YES, YesNoUnsure.NO}
         return self.referral_required in definite and self.preauth_required in definite
+
+
+class Invitation(models.Model):
+    """An invitation to join a case. The link carries a random token; only its hash is stored."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address")
+    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.case}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class TeamRole(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class Team(models.Model):
+    """An advocacy practice: its members see the cases shared with the team."""
+
+    name = models.CharField(max_length=120)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    role = models.CharField(max_length=8, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_team_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class TeamShare(models.Model):
+    """A case shared with a team, with the role its members get."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_shares")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shares")
+    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "team"], name="one_share_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.case} shared with {self.team}"
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "viewed the case"
+    CHANGED = "changed", "changed"
+    INVITED = "invited", "invited"
+    INVITATION_CANCELLED = "invitation_cancelled", "cancelled the invitation of"
+    JOINED = "joined", "joined the case"
+    ROLE_CHANGED = "role_changed", "changed the role of"
+    REVOKED = "revoked", "removed"
+    LEFT = "left", "left the case"
+    OWNER_CHANGED = "owner_changed", "handed ownership to"
+    TEAM_SHARED = "team_shared", "shared the case with the team"
+    TEAM_UNSHARED = "team_unshared", "stopped sharing the case with the team"
+    EXPORTED = "exported", "exported"
+
+
+class AuditEvent(models.Model):
+    """Who did what to a case, and when. The actor's e-mail is kept too, so the trail stays readable after
+    that person leaves the case or deletes their account."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "actor", "action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.get_action_display()} {self.detail}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from secondop.cases import planning, views
+from secondop.cases import people, planning, views
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -19,6 +19,21 @@ urlpatterns = [
     path("<uuid:code>/questions/<int:question_id>/answer/", planning.question_answer, name="question_answer"),
     path("<uuid:code>/questions/<int:question_id>/delete/", planning.question_delete, name="question_delete"),
     path("<uuid:code>/insurance/", planning.insurance, name="insurance"),
+    path("<uuid:code>/people/", people.people, name="people"),
+    path(
+        "<uuid:code>/people/invitations/<int:invitation_id>/cancel/",
+        people.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path("<uuid:code>/people/<int:member_id>/role/", people.member_role, name="member_role"),
+    path("<uuid:code>/people/<int:member_id>/remove/", people.member_remove, name="member_remove"),
+    path(
+        "<uuid:code>/people/<int:member_id>/make-owner/", people.member_make_owner, name="member_make_owner"
+    ),
+    path("<uuid:code>/people/leave/", people.case_leave, name="case_leave"),
+    path("<uuid:code>/people/teams/", people.team_share, name="team_share"),
+    path("<uuid:code>/people/teams/<int:share_id>/remove/", people.team_unshare, name="team_unshare"),
+    path("<uuid:code>/audit/", people.audit_trail, name="audit_trail"),
     path("<uuid:code>/scripts/", include("secondop.scripts.urls")),
     path("<uuid:code>/records/", include("secondop.records.urls")),
 ]

@@ -8,20 +8,37 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from secondop.cases import checklist as checklists
+from secondop.cases import dashboard
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case
+from secondop.records import clock
 from secondop.requests import AuthenticatedRequest
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
-    show_archived = request.GET.get("show") == "archived"
-    cases = Case.objects.for_user(request.user)
-    cases = cases.archived() if show_archived else cases.active()
-    context = {"cases": cases, "show_archived": show_archived}
-    if request.htmx:
+    """The dashboard: my cases, the most urgent first, with filters and a search by the patient's name."""
+    show = dashboard.parse_show(request.GET.get("show"))
+    search = request.GET.get("q", "").strip()[:120]
+    profile = getattr(request.user, "profile", None)
+    today = clock.local_today(profile.time_zone if profile is not None else None)
+    board = dashboard.build(request.user, show=show, search=search, today=today)
+    # Which empty state to show: a first-case welcome only to someone with no case at all.
+    has_cases = bool(board.rows) or (
+        show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
+    )
+    context = {
+        "board": board,
+        "show": show,
+        "show_labels": dashboard.SHOW_LABELS,
+        "q": search,
+        "today": today,
+        "has_cases": has_cases,
+    }
+    # A history restore asks with HX-Request too, but wants the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "cases/case_list.html#case-rows", context)
     return render(request, "cases/case_list.html", context)
 

@@ -21,8 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from secondop.accounts.models import User
+from secondop.cases import audit
 from secondop.cases.access import get_case_for
-from secondop.cases.models import Case, Membership, Role
+from secondop.cases.models import AuditAction, Case, Membership, Role
 from secondop.records import clock, timeline
 from secondop.records.models import (
     CLOSED_STATUSES,
@@ -75,6 +76,7 @@ def _packet_requests(case: Case, today: datetime.date) -> list[PacketRequest]:
 def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     """One printable page to bring to the second-opinion appointment."""
     case, membership = get_case_for(request, code)
+    audit.record_once(case, request.user, AuditAction.EXPORTED, "the second-opinion packet")
     zone_name = _time_zone_of(request.user)
     today = clock.local_today(zone_name)
     providers = list(case.providers.all())
@@ -132,6 +134,7 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     Nothing in it names the patient, the provider or the health concern: calendars are often shared.
     """
     case, _ = get_case_for(request, code)
+    audit.record_once(case, request.user, AuditAction.EXPORTED, "the calendar file")
     calendar = icalendar.Calendar.new(
         prodid="-//secondop//records deadlines//EN", calscale="GREGORIAN", name="Records requests (secondop)"
     )
@@ -265,6 +268,8 @@ def export_json(request: AuthenticatedRequest) -> HttpResponse:
         },
         "cases": [_case_export(case) for case in owned],
     }
+    for case in owned:
+        audit.record(case, user, AuditAction.EXPORTED, "all the case's data")
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

@@ -1,0 +1,83 @@
+"""The audit trail: who viewed a case (members other than the owner), changed what, shared, revoked or
+exported it, and when."""
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from secondop.cases.models import AuditAction, AuditEvent, Case
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from secondop.accounts.models import User
+
+# Views and changes come in bursts (every autosave is a change): one entry per person, case and kind of
+# change in this window is the trail a person can read.
+QUIET_WINDOW = datetime.timedelta(minutes=30)
+
+# What a write to each URL changed, as the owner reads it in the trail.
+CHANGE_NAMES = {
+    "case_edit": "the case details",
+    "case_archive": "archived the case",
+    "case_unarchive": "brought the case back",
+    "approach": "the approach answers",
+    "script_facts": "the details for the scripts",
+    "draft_save": "a script",
+    "draft_restore": "a script",
+    "draft_resolve": "a script",
+    "draft_use": "a script's use",
+    "checklist": "the checklist",
+    "checklist_toggle": "the checklist",
+    "checklist_delete": "the checklist",
+    "records_rights": "the records rights notes",
+    "questions": "the questions",
+    "question_edit": "the questions",
+    "question_move": "the questions",
+    "question_answer": "the questions",
+    "question_delete": "the questions",
+    "insurance": "the insurance check",
+}
+
+
+def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> AuditEvent:
+    email = getattr(actor, "email", "") or ""
+    return AuditEvent.objects.create(
+        case=case,
+        actor_id=actor.pk,
+        actor_email=email,
+        action=action,
+        detail=detail[:300],
+    )
+
+
+def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
+    """Records the event unless the same person did the same thing to this case a moment ago."""
+    recent = AuditEvent.objects.filter(
+        case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=timezone.now() - QUIET_WINDOW
+    ).exists()
+    if not recent:
+        record(case, actor, action, detail)
+
+
+# Writes that record an event of their own (sharing, exports), not a generic "changed".
+SPECIFIC = {
+    "people",
+    "invitation_cancel",
+    "member_role",
+    "member_remove",
+    "member_make_owner",
+    "case_leave",
+    "team_share",
+    "team_unshare",
+}
+
+
+def change_name(url_name: str | None) -> str:
+    if url_name and url_name in CHANGE_NAMES:
+        return CHANGE_NAMES[url_name]
+    return (url_name or "the case").replace("_", " ")
+
+
+__all__ = ["AuditAction", "record", "record_once", "change_name"]

@@ -1,0 +1,231 @@
+"""The People section of a case: members, invitations, team shares, and the audit trail (owner only)."""
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from secondop.accounts.models import User
+from secondop.cases import sharing
+from secondop.cases.access import get_case_for
+from secondop.cases.models import Case, Membership, Role, Team
+from secondop.requests import AuthenticatedRequest
+
+SHARE_ROLES = [
+    (Role.ADVOCATE.value, "Advocate — can read and change the case"),
+    (Role.VIEWER.value, "Viewer — can only read"),
+]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Their e-mail address", max_length=254)
+    role = forms.ChoiceField(
+        label="What they can do", choices=SHARE_ROLES, widget=forms.RadioSelect, initial="advocate"
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=SHARE_ROLES)
+
+
+class TeamShareForm(forms.Form):
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label="Choose a team")
+    role = forms.ChoiceField(label="What the team's members can do", choices=SHARE_ROLES)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = self.fields["team"]
+        assert isinstance(team, forms.ModelChoiceField)
+        team.queryset = Team.objects.filter(members__user_id=user.pk)
+
+
+def _page(
+    request: AuthenticatedRequest, case: Case, membership: Membership, **forms_: object
+) -> HttpResponse:
+    is_owner = membership.role == Role.OWNER
+    context = {
+        "case": case,
+        "membership": membership,
+        "members": case.memberships.select_related("user").order_by("created_at"),
+        "invitations": [i for i in case.invitations.order_by("-created_at") if i.is_pending]
+        if is_owner
+        else [],
+        "shares": case.team_shares.select_related("team"),
+        "invite_form": forms_.get("invite_form") or InviteForm(),
+        "team_form": forms_.get("team_form") or TeamShareForm(user=request.user),
+        "is_owner": is_owner,
+    }
+    return render(request, "cases/people.html", context, status=200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def people(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code, "own" if request.method == "POST" else "read")
+    if request.method != "POST":
+        return _page(request, case, membership)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            sharing.invite(case, request.user, form.cleaned_data["email"], form.cleaned_data["role"])
+        except sharing.SharingRefused as refusal:
+            form.add_error("email", str(refusal))
+        else:
+            messages.success(
+                request, f"Invitation sent to {form.cleaned_data['email']}. It works for 7 days."
+            )
+            return redirect("people", case.code)
+    return _page(request, case, membership, invite_form=form)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: AuthenticatedRequest, code: UUID, invitation_id: int) -> HttpResponse:
+    case, _ = get_case_for(request, code, "own")
+    invitation = get_object_or_404(case.invitations, pk=invitation_id)
+    sharing.cancel_invitation(invitation, request.user)
+    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    return redirect("people", case.code)
+
+
+def _member(case: Case, member_id: int) -> Membership:
+    return get_object_or_404(case.memberships.select_related("user", "case"), pk=member_id)
+
+
+@login_required
+@require_POST
+def member_role(request: AuthenticatedRequest, code: UUID, member_id: int) -> HttpResponse:
+    case, _ = get_case_for(request, code, "own")
+    member = _member(case, member_id)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise sharing.SharingRefused("Choose advocate or viewer.")
+        sharing.change_role(member, form.cleaned_data["role"], request.user)
+    except sharing.SharingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{member.user} is now {Role(form.cleaned_data['role']).label.lower()}.")
+    return redirect("people", case.code)
+
+
+@login_required
+@require_POST
+def member_remove(request: AuthenticatedRequest, code: UUID, member_id: int) -> HttpResponse:
+    case, _ = get_case_for(request, code, "own")
+    member = _member(case, member_id)
+    try:
+        sharing.revoke(member, request.user)
+    except sharing.SharingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{member.user} no longer has access to this case.")
+    return redirect("people", case.code)
+
+
+@login_required
+@require_POST
+def member_make_owner(request: AuthenticatedRequest, code: UUID, member_id: int) -> HttpResponse:
+    case, membership = get_case_for(request, code, "own")
+    member = _member(case, member_id)
+    try:
+        sharing.hand_over(case, membership, member)
+    except sharing.SharingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("people", case.code)
+    messages.success(request, f"{member.user} is now the owner. You stay on the case as advocate.")
+    return redirect("people", case.code)
+
+
+@login_required
+@require_POST
+def case_leave(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    # Any member may leave, a viewer too: leaving is not a change to the case.
+    case, membership = get_case_for(request, code, "read")
+    if membership.pk is None:
+        messages.error(request, "You see this case through a team. Leave the team, or ask its owner.")
+        return redirect("people", case.code)
+    try:
+        sharing.leave(membership)
+    except sharing.SharingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("people", case.code)
+    messages.success(request, "You left the case.")
+    return redirect("case_list")
+
+
+@login_required
+@require_POST
+def team_share(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code, "own")
+    form = TeamShareForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            sharing.share_with_team(case, form.cleaned_data["team"], form.cleaned_data["role"], request.user)
+        except sharing.SharingRefused as refusal:
+            form.add_error("team", str(refusal))
+        else:
+            messages.success(request, f"Shared with {form.cleaned_data['team']}.")
+            return redirect("people", case.code)
+    return _page(request, case, membership, team_form=form)
+
+
+@login_required
+@require_POST
+def team_unshare(request: AuthenticatedRequest, code: UUID, share_id: int) -> HttpResponse:
+    case, _ = get_case_for(request, code, "own")
+    share = get_object_or_404(case.team_shares.select_related("team", "case"), pk=share_id)
+    sharing.unshare(share, request.user)
+    messages.success(request, f"{share.team} no longer sees this case.")
+    return redirect("people", case.code)
+
+
+@login_required
+@require_GET
+def audit_trail(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
+    case, membership = get_case_for(request, code, "own")
+    events = case.audit_events.all()[:500]
+    return render(request, "cases/audit.html", {"case": case, "membership": membership, "events": events})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: a new person signs up then joins, an existing one logs in then joins."""
+    found = sharing.find_invitation(token)
+    if found is None:
+        return render(
+            request, "cases/invitation.html", {"problem": "This invitation link is not valid."}, status=404
+        )
+    problem = ""
+    if found.cancelled_at is not None:
+        problem = "This invitation was cancelled. Ask the person who sent it for a new one."
+    elif found.accepted_at is not None:
+        problem = "This invitation was already used."
+    elif not found.is_pending:
+        problem = "This invitation has expired. Ask the person who sent it for a new one."
+    if problem:
+        return render(request, "cases/invitation.html", {"problem": problem, "invitation": found}, status=410)
+    here = reverse("invitation", args=[token])
+    context = {
+        "invitation": found,
+        "signup_url": f"{reverse('account_signup')}?next={here}",
+        "login_url": f"{reverse('account_login')}?next={here}",
+    }
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            with transaction.atomic():
+                sharing.accept(found, request.user)
+        except sharing.SharingRefused as refusal:
+            return render(request, "cases/invitation.html", {**context, "problem": str(refusal)}, status=403)
+        messages.success(request, "You joined the case.")
+        return redirect(found.case)
+    if request.method == "POST":
+        return redirect(f"{reverse('account_login')}?next={here}")
+    return render(request, "cases/invitation.html", context)

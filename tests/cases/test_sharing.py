@@ -1,0 +1,244 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from secondop.accounts.models import User
+from secondop.cases import sharing
+from secondop.cases.models import AuditEvent, Case, Invitation, Membership, Role
+from secondop.records.models import Provider, RecordsRequest
+from secondop.records.services import move
+from secondop.reminders.models import Reminder, ReminderStatus
+from tests.conftest import PASSWORD, client_for, make_user
+
+
+def invite(client: Client, case: Case, email: str, role: str = "advocate") -> str:
+    mail.outbox.clear()
+    response = client.post(reverse("people", args=[case.code]), {"email": email, "role": role})
+    assert response.status_code == 302, response.content
+    match = re.search(r"http://[^/\s]+(/invitations/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert match
+    return match.group(1)
+
+
+def actions(case: Case) -> list[str]:
+    return list(case.audit_events.order_by("at", "pk").values_list("action", flat=True))
+
+
+def test_the_token_is_stored_only_as_a_hash_and_the_mail_has_no_health_detail(
+    case: Case, owner: User
+) -> None:
+    link = invite(client_for(owner), case, "helper@example.com")
+    token = link.split("/")[2]
+    invitation = Invitation.objects.get(email="helper@example.com")
+    assert token not in invitation.token_hash and invitation.token_hash == sharing.token_hash(token)
+    body = str(mail.outbox[-1].body) + mail.outbox[-1].subject
+    assert "Alex Rivera" not in body and "knee" not in body
+
+
+def test_a_new_person_signs_up_then_joins(case: Case, owner: User) -> None:
+    link = invite(client_for(owner), case, "New.Person@example.com")
+    visitor = Client()
+    page = visitor.get(link)
+    assert page.status_code == 200 and "Sign up" in page.text
+    signup = visitor.post(
+        reverse("account_signup") + f"?next={link}",
+        {"email": "new.person@example.com", "password1": PASSWORD, "password2": PASSWORD, "next": link},
+    )
+    assert signup.status_code == 302
+    confirm = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+/)", str(mail.outbox[-1].body))
+    assert confirm
+    visitor.post(confirm.group(1))
+    response = visitor.post(link)
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    member = Membership.objects.get(case=case, user__email="new.person@example.com")
+    assert member.role == Role.ADVOCATE
+    assert visitor.get(case.get_absolute_url()).status_code == 200
+
+
+def test_an_existing_person_logs_in_then_joins_once(case: Case, owner: User, stranger: User) -> None:
+    link = invite(client_for(owner), case, stranger.email, role="viewer")
+    visitor = Client()
+    assert "Log in" in visitor.get(link).text
+    assert visitor.post(link)["Location"].startswith(reverse("account_login"))
+    visitor.force_login(stranger)
+    visitor.post(link)
+    assert Membership.objects.get(case=case, user=stranger).role == Role.VIEWER
+    again = visitor.post(link)
+    assert again.status_code == 410 and "already used" in again.text
+    assert Membership.objects.filter(case=case, user=stranger).count() == 1
+
+
+def test_an_expired_invitation_gets_a_clear_page_and_changes_nothing(
+    case: Case, owner: User, stranger: User
+) -> None:
+    link = invite(client_for(owner), case, stranger.email)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        response = client_for(stranger).post(link)
+    assert response.status_code == 410 and "expired" in response.text
+    assert not Membership.objects.filter(case=case, user=stranger).exists()
+
+
+def test_a_cancelled_invitation_gets_a_clear_page(case: Case, owner: User, stranger: User) -> None:
+    client = client_for(owner)
+    link = invite(client, case, stranger.email)
+    invitation = Invitation.objects.get(email=stranger.email)
+    assert stranger.email in client.get(reverse("people", args=[case.code])).text
+    client.post(reverse("invitation_cancel", args=[case.code, invitation.pk]))
+    response = client_for(stranger).post(link)
+    assert response.status_code == 410 and "cancelled" in response.text
+    assert not Membership.objects.filter(case=case, user=stranger).exists()
+
+
+def test_an_invitation_opened_by_another_account_is_refused(case: Case, owner: User, stranger: User) -> None:
+    link = invite(client_for(owner), case, "someone.else@example.com")
+    response = client_for(stranger).post(link)
+    assert response.status_code == 403 and "another e-mail address" in response.text
+    assert not Membership.objects.filter(case=case, user=stranger).exists()
+    assert Invitation.objects.get(email="someone.else@example.com").accepted_at is None
+
+
+@pytest.mark.parametrize("token", ["nonsense", "x" * 43, "%3Cscript%3E"])
+def test_a_wrong_token_gets_a_clear_page(db: None, token: str) -> None:
+    response = Client().get(f"/invitations/{token}/")
+    assert response.status_code == 404 and "not valid" in response.text
+
+
+def test_bad_invitations_are_refused_next_to_the_field(case: Case, owner: User) -> None:
+    client = client_for(owner)
+    for data, message in [
+        ({"email": "not an email", "role": "advocate"}, "valid email"),
+        ({"email": "advocate@example.com", "role": "advocate"}, "already in this case"),
+        ({"email": "x@example.com", "role": "owner"}, "Select a valid choice"),
+    ]:
+        response = client.post(reverse("people", args=[case.code]), data)
+        assert response.status_code == 200 and message in response.text
+    assert not Invitation.objects.exists()
+
+
+def test_an_advocate_opens_a_case_for_a_client_and_hands_it_over(advocate: User, stranger: User) -> None:
+    client = client_for(advocate)
+    client.post(reverse("case_new"), {"patient_name": "Client Person"})
+    case = Case.objects.get(patient_name="Client Person")
+    link = invite(client, case, stranger.email, role="viewer")
+    client_for(stranger).post(link)
+    patient = Membership.objects.get(case=case, user=stranger)
+    response = client.post(reverse("member_make_owner", args=[case.code, patient.pk]))
+    assert response.status_code == 302
+    roles = dict(Membership.objects.filter(case=case).values_list("user__email", "role"))
+    assert roles == {advocate.email: "advocate", stranger.email: "owner"}
+    # The new owner is in control; the advocate no longer is.
+    assert client.post(reverse("case_archive", args=[case.code])).status_code == 403
+    assert client_for(stranger).get(reverse("audit_trail", args=[case.code])).status_code == 200
+    assert "owner_changed" in actions(case)
+
+
+def test_revoking_takes_effect_at_once_including_push_reminders(
+    case: Case, owner: User, advocate: User
+) -> None:
+    Membership.objects.filter(case=case, user=advocate).update(gets_reminders=True)
+    holder = Provider.objects.create(case=case, role="current", name="Dr. Chen")
+    request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    move(request, "requested", timezone.localdate(), today=timezone.localdate(), user=owner)
+    assert Reminder.objects.filter(recipient=advocate, status=ReminderStatus.SCHEDULED).exists()
+    advocate_client = client_for(advocate)
+    assert advocate_client.get(case.get_absolute_url()).status_code == 200
+    member = Membership.objects.get(case=case, user=advocate)
+    client_for(owner).post(reverse("member_remove", args=[case.code, member.pk]))
+    assert advocate_client.get(case.get_absolute_url()).status_code == 404
+    assert not Reminder.objects.filter(recipient=advocate, status=ReminderStatus.SCHEDULED).exists()
+    assert Reminder.objects.filter(recipient=owner, status=ReminderStatus.SCHEDULED).exists()
+    assert "revoked" in actions(case)
+
+
+def test_a_revoked_members_reminder_already_claimed_is_not_delivered(
+    case: Case, owner: User, advocate: User
+) -> None:
+    from secondop.reminders import dispatch
+
+    Membership.objects.filter(case=case, user=advocate).update(gets_reminders=True)
+    reminder = Reminder.objects.create(
+        recipient=advocate,
+        case=case,
+        kind="follow_up",
+        due_on=timezone.localdate(),
+        due_at=timezone.now() - datetime.timedelta(minutes=1),
+        dedupe_key="test-claimed",
+    )
+    token, ids = dispatch.claim_due(10)
+    assert reminder.pk in ids
+    Membership.objects.filter(case=case, user=advocate).delete()
+    outcome = dispatch.deliver(ids, token)
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.CANCELLED and outcome.skipped >= 1
+    assert not reminder.deliveries.exists()
+
+
+def test_roles_change_and_members_leave(case: Case, owner: User, advocate: User, viewer: User) -> None:
+    member = Membership.objects.get(case=case, user=advocate)
+    client_for(owner).post(reverse("member_role", args=[case.code, member.pk]), {"role": "viewer"})
+    member.refresh_from_db()
+    assert member.role == "viewer"
+    assert (
+        client_for(advocate).post(reverse("case_edit", args=[case.code]), {"patient_name": "X"}).status_code
+        == 403
+    )
+    response = client_for(viewer).post(reverse("case_leave", args=[case.code]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(case=case, user=viewer).exists()
+    owner_leaves = client_for(owner).post(reverse("case_leave", args=[case.code]), follow=True)
+    assert "Hand the case to someone else" in owner_leaves.text
+    assert Membership.objects.filter(case=case, user=owner, role="owner").exists()
+
+
+def test_the_owner_cannot_be_removed_or_demoted(case: Case, owner: User) -> None:
+    me = Membership.objects.get(case=case, user=owner)
+    client = client_for(owner)
+    client.post(reverse("member_remove", args=[case.code, me.pk]))
+    client.post(reverse("member_role", args=[case.code, me.pk]), {"role": "viewer"})
+    me.refresh_from_db()
+    assert me.role == "owner"
+
+
+def test_a_member_of_another_case_cannot_be_managed_from_this_one(case: Case, owner: User) -> None:
+    other = Case.open_for(make_user("other.owner@example.com"), patient_name="Other")
+    foreign = other.memberships.get()
+    assert client_for(owner).post(reverse("member_remove", args=[case.code, foreign.pk])).status_code == 404
+    assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_audit_trail_records_views_changes_shares_and_exports(
+    case: Case, owner: User, advocate: User
+) -> None:
+    advocate_client = client_for(advocate)
+    advocate_client.get(case.get_absolute_url())
+    advocate_client.get(case.get_absolute_url())  # one entry for a burst of views
+    client_for(owner).get(case.get_absolute_url())  # the owner's own views are not logged
+    advocate_client.post(reverse("case_edit", args=[case.code]), {"patient_name": "Alex R.", "concern": ""})
+    invite(client_for(owner), case, "family@example.com", role="viewer")
+    advocate_client.get(reverse("packet", args=[case.code]))
+    events = list(case.audit_events.order_by("at", "pk"))
+    summary = [(event.actor_email, event.action, event.detail) for event in events]
+    assert summary[:3] == [
+        ("advocate@example.com", "viewed", ""),
+        ("advocate@example.com", "changed", "the case details"),
+        ("owner@example.com", "invited", "family@example.com as viewer"),
+    ]
+    assert ("advocate@example.com", "exported", "the second-opinion packet") in summary
+    page = client_for(owner).get(reverse("audit_trail", args=[case.code])).text
+    assert "advocate@example.com" in page and "viewed the case" in page
+    assert client_for(advocate).get(reverse("audit_trail", args=[case.code])).status_code == 403
+
+
+def test_the_audit_trail_is_kept_after_the_member_is_removed(case: Case, owner: User, advocate: User) -> None:
+    client_for(advocate).get(case.get_absolute_url())
+    member = Membership.objects.get(case=case, user=advocate)
+    client_for(owner).post(reverse("member_remove", args=[case.code, member.pk]))
+    advocate.delete()
+    viewed = AuditEvent.objects.get(case=case, action="viewed")
+    assert viewed.actor is None and viewed.actor_email == "advocate@example.com"
