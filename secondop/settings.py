@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "secondop.accounts.middleware.UserTimeZoneMiddleware",
+    "secondop.pwa.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "secondop.urls"
@@ -86,12 +87,14 @@ else:
     DATABASES: dict[str, dict[str, object]] = {  # type: ignore[no-redef]
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "secondop.sqlite3"),
+            "NAME": env_str("SQLITE_PATH") or str(VAR_DIR / "secondop.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not memory: the tests' Celery worker is another process and opens it (SQLITE_PATH).
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -93,7 +93,9 @@ def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) ->
         checklists.tick(item, request.user)
     if request.htmx:
         context = {"case": case, "membership": membership, **_checklist_context(case)}
-        return render(request, "cases/checklist.html#checklist-block", context)
+        response = render(request, "cases/checklist.html#checklist-block", context)
+        response["HX-Trigger"] = "checklist-changed"
+        return response
     if request.POST.get("next") == "overview":
         return redirect(case)
     return redirect("checklist", case.code)
