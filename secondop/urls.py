@@ -20,5 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Our own service worker replaces django-pwa's (which has no push or sync); its manifest stays.
     path("serviceworker.js", pwa_views.service_worker, name="serviceworker"),
+    path("pwa/csrf/", pwa_views.csrf_token, name="pwa_csrf"),
     path("", include("pwa.urls")),
 ]

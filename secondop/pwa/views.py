@@ -4,15 +4,19 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 # The shell: what every page needs, cached when the service worker installs.
 SHELL_ASSETS = [
     "css/app.css",
     "js/app.js",
+    "js/outbox.js",
     "django_htmx/htmx-2.min.js",
     "icons/icon-192.png",
     "icons/apple-touch-icon.png",
@@ -42,3 +46,11 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+@login_required
+@never_cache
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """The current CSRF token, for the outbox to replay writes with (also from the service worker, which
+    cannot read cookies). 302 to the log-in page when the session has expired."""
+    return JsonResponse({"token": get_token(request)})
