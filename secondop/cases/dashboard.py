@@ -136,10 +136,13 @@ def urgency_of(due: DueItem | None, today: datetime.date) -> Urgency:
     return Urgency.LATER
 
 
-def _effective_role(own_role: str | None, shares: list[TeamShare]) -> tuple[str, list[str]]:
-    """The best of the person's own role and their teams'; with the teams' names when those give it."""
+def _effective_role(own_role: str | None, shares: list[TeamShare]) -> tuple[str | None, list[str]]:
+    """The best of the person's own role and their teams'; with the teams' names when those give it. None
+    when access ended between the case query and the prefetch (a team left at that very moment)."""
     roles = {share.role for share in shares} | ({own_role} if own_role else set())
-    best = next(role for role in ROLE_ORDER if role in roles)
+    best = next((role for role in ROLE_ORDER if role in roles), None)
+    if best is None:
+        return None, []
     if own_role == best:
         return best, []
     return best, sorted(share.team.name for share in shares if share.role == best)
@@ -211,6 +214,8 @@ def build(user: User, *, show: Show, search: str, today: datetime.date) -> Dashb
     for case in cases_for_dashboard(user, archived=show == Show.ARCHIVED, search=search):
         due = next_due(case.open_requests, today)  # type: ignore[attr-defined]
         role, teams = _effective_role(case.own_role, case.my_team_shares)  # type: ignore[attr-defined]
+        if role is None:
+            continue
         rows.append(
             Row(
                 case=case,

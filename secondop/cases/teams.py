@@ -102,7 +102,9 @@ def change_role(membership: TeamMembership, role: str) -> None:
     role = TeamRole(role)
     with transaction.atomic():
         if role != TeamRole.ADMIN:
-            _refuse_if_last_admin(membership, "A team needs at least one admin. Make someone else admin first.")
+            _refuse_if_last_admin(
+                membership, "A team needs at least one admin. Make someone else admin first."
+            )
         TeamMembership.objects.filter(pk=membership.pk).update(role=role)
 
 
@@ -128,7 +130,9 @@ def leave_team(membership: TeamMembership) -> None:
 def _membership_for(request: AuthenticatedRequest, team_id: int, *, admin: bool = False) -> TeamMembership:
     """The signed-in person's membership of the team. Others get 404, so nothing tells them the team
     exists; members who are not admins get 403 on what only admins may do."""
-    membership = TeamMembership.objects.select_related("team").filter(team_id=team_id, user=request.user).first()
+    membership = (
+        TeamMembership.objects.select_related("team").filter(team_id=team_id, user=request.user).first()
+    )
     if membership is None:
         raise Http404("No such team.")
     if admin and membership.role != TeamRole.ADMIN:
@@ -170,7 +174,9 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
                 messages.success(request, f"{add_form.user} is in the team now and sees its cases.")
                 return redirect("team_detail", team.pk)
         elif action == "role":
-            member = get_object_or_404(team.members.select_related("user"), pk=request.POST.get("member") or 0)
+            member = get_object_or_404(
+                team.members.select_related("user"), pk=request.POST.get("member") or 0
+            )
             role = request.POST.get("role", "")
             if role not in TeamRole.values:
                 return HttpResponseBadRequest("Choose admin or member.")
@@ -198,7 +204,7 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         "add_form": add_form,
         "roles": TeamRole.choices,
     }
-    return render(request, "cases/team_detail.html", context, status=400 if add_form.errors else 200)
+    return render(request, "cases/team_detail.html", context)
 
 
 @login_required
@@ -206,12 +212,13 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def team_member_remove(request: AuthenticatedRequest, team_id: int, member_id: int) -> HttpResponse:
     me = _membership_for(request, team_id, admin=True)
     member = get_object_or_404(me.team.members.select_related("user"), pk=member_id)
+    removing_myself = member.pk == me.pk
     try:
         remove_member(member)
     except TeamRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("team_detail", me.team.pk)
-    if member.pk == me.pk:
+    if removing_myself:
         messages.success(request, f"You left “{me.team.name}”. Its cases are no longer in your list.")
         return redirect("teams")
     messages.success(request, f"{member.user} is no longer in the team and no longer sees its cases.")

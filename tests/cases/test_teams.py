@@ -1,0 +1,334 @@
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from secondop.accounts.models import User
+from secondop.cases import sharing
+from secondop.cases.models import Case, Membership, Role, Team, TeamMembership, TeamRole
+from secondop.cases.teams import NO_ACCOUNT
+from tests.conftest import client_for, make_user
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return make_user("admin@example.com")
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return make_user("member@example.com")
+
+
+@pytest.fixture
+def team(admin: User, member: User) -> Team:
+    """A practice started by its admin, with one other member."""
+    client_for(admin).post(reverse("teams"), {"name": "Rivera Advocacy"})
+    team = Team.objects.get()
+    TeamMembership.objects.create(team=team, user=member, role=TeamRole.MEMBER)
+    return team
+
+
+@pytest.fixture
+def team_case(team: Team, admin: User) -> Case:
+    """A case its owner (the admin) shares with the team, for advocates."""
+    case = Case.open_for(admin, patient_name="Tess Teamshared")
+    sharing.share_with_team(case, team, Role.ADVOCATE, by=admin)
+    return case
+
+
+def snapshot(team: Team) -> list[object]:
+    return [
+        list(Team.objects.filter(pk=team.pk).values()),
+        sorted(TeamMembership.objects.filter(team=team).values_list("user__email", "role")),
+    ]
+
+
+@dataclass(frozen=True)
+class TeamUrl:
+    name: str
+    method: str
+    admin_only: bool
+    data: dict[str, str]
+
+
+def team_urls(team: Team, member: User) -> list[tuple[str, TeamUrl]]:
+    membership = TeamMembership.objects.get(team=team, user=member)
+    detail = reverse("team_detail", args=[team.pk])
+    return [
+        (detail, TeamUrl("team_detail", "get", False, {})),
+        (detail, TeamUrl("team_detail add", "post", True, {"action": "add", "email": "viewer@example.com"})),
+        (
+            detail,
+            TeamUrl(
+                "team_detail role",
+                "post",
+                True,
+                {"action": "role", "member": str(membership.pk), "role": "admin"},
+            ),
+        ),
+        (
+            reverse("team_member_remove", args=[team.pk, membership.pk]),
+            TeamUrl("team_member_remove", "post", True, {}),
+        ),
+        (reverse("team_leave", args=[team.pk]), TeamUrl("team_leave", "post", False, {})),
+    ]
+
+
+def call(client: Client, url: str, view: TeamUrl) -> Any:
+    return getattr(client, view.method)(url, view.data)
+
+
+def test_someone_outside_the_team_gets_404_everywhere_and_changes_nothing(
+    team: Team, member: User, stranger: User, viewer: User
+) -> None:
+    before = snapshot(team)
+    for url, view in team_urls(team, member):
+        assert call(client_for(stranger), url, view).status_code == 404, view.name
+    assert client_for(stranger).get(reverse("team_detail", args=[team.pk + 1000])).status_code == 404
+    assert snapshot(team) == before
+
+
+def test_a_member_who_is_not_admin_gets_403_on_what_only_admins_do(
+    team: Team, member: User, viewer: User
+) -> None:
+    before = snapshot(team)
+    for url, view in team_urls(team, member):
+        if view.admin_only:
+            assert call(client_for(member), url, view).status_code == 403, view.name
+    assert snapshot(team) == before
+
+
+def test_someone_logged_out_is_sent_to_log_in(team: Team, member: User) -> None:
+    for url, view in [*team_urls(team, member), (reverse("teams"), TeamUrl("teams", "get", False, {}))]:
+        response = call(Client(), url, view)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_actions_take_only_posts(team: Team, member: User) -> None:
+    membership = TeamMembership.objects.get(team=team, user=member)
+    client = client_for(member)
+    assert client.get(reverse("team_leave", args=[team.pk])).status_code == 405
+    assert client.get(reverse("team_member_remove", args=[team.pk, membership.pk])).status_code == 405
+
+
+def test_starting_a_team_makes_me_its_admin(stranger: User) -> None:
+    response = client_for(stranger).post(reverse("teams"), {"name": "  Lee   & Partners "})
+    team = Team.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("team_detail", args=[team.pk])
+    assert team.name == "Lee & Partners"
+    assert team.created_by == stranger
+    assert list(team.members.values_list("user", "role")) == [(stranger.pk, TeamRole.ADMIN)]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
+def test_a_team_without_a_usable_name_is_refused_next_to_the_field(stranger: User, name: str) -> None:
+    response = client_for(stranger).post(reverse("teams"), {"name": name})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.text
+    assert not Team.objects.exists()
+
+
+def test_the_list_shows_my_teams_and_not_others(team: Team, member: User, stranger: User) -> None:
+    other = Team.objects.create(name="Somebody Else's Practice")
+    TeamMembership.objects.create(team=other, user=stranger, role=TeamRole.ADMIN)
+    response = client_for(member).get(reverse("teams"))
+    assert response.status_code == 200
+    assert "Rivera Advocacy" in response.text
+    assert "You are member · 2 members · 0 shared cases" in response.text
+    assert "Somebody Else" not in response.text
+
+
+def test_with_no_team_the_list_says_what_to_do(stranger: User) -> None:
+    response = client_for(stranger).get(reverse("teams"))
+    assert "You are not in a team yet" in response.text
+    assert 'for="id_name"' in response.text
+
+
+def test_the_team_page_shows_the_members_their_roles_and_the_shared_cases(
+    team_case: Case, team: Team, member: User
+) -> None:
+    response = client_for(member).get(reverse("team_detail", args=[team.pk]))
+    assert response.status_code == 200
+    assert "admin@example.com" in response.text and "member@example.com (you)" in response.text
+    assert "Admin" in response.text and "Member" in response.text
+    assert "Tess Teamshared" in response.text
+    assert team_case.get_absolute_url() in response.text
+    assert "The team's role: Advocate" in response.text
+    assert reverse(
+        "team_member_remove", args=[team.pk, team.members.get(user__email="admin@example.com").pk]
+    ) not in (response.text)  # a member gets no admin controls
+    assert 'name="action" value="add"' not in response.text
+
+
+def test_the_admin_sees_the_controls(team: Team, admin: User) -> None:
+    response = client_for(admin).get(reverse("team_detail", args=[team.pk]))
+    membership = team.members.get(user__email="member@example.com")
+    assert reverse("team_member_remove", args=[team.pk, membership.pk]) in response.text
+    assert 'name="action" value="add"' in response.text
+    assert 'for="id_email"' in response.text
+
+
+def test_an_admin_adds_an_existing_account_by_its_e_mail_and_they_see_the_cases_at_once(
+    team_case: Case, team: Team, admin: User, viewer: User
+) -> None:
+    assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 404
+    response = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "add", "email": " Viewer@Example.COM ", "role": "member"},
+    )
+    assert response.status_code == 302
+    assert team.members.get(user=viewer).role == TeamRole.MEMBER
+    assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 200
+    assert "Tess Teamshared" in client_for(viewer).get(reverse("case_list")).text
+
+
+def test_an_unknown_e_mail_is_refused_with_a_clear_message_and_nothing_changes(
+    team: Team, admin: User
+) -> None:
+    before = snapshot(team)
+    response = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "add", "email": "nobody@example.com", "role": "admin"},
+    )
+    assert response.status_code == 200
+    assert NO_ACCOUNT in response.text
+    assert NO_ACCOUNT == "No secondop account uses that address yet. Ask them to sign up first."
+    assert 'value="nobody@example.com"' in response.text  # nothing the admin typed is lost
+    assert snapshot(team) == before
+
+
+def test_someone_already_in_the_team_is_not_added_twice(team: Team, admin: User) -> None:
+    before = snapshot(team)
+    response = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "add", "email": "member@example.com", "role": "admin"},
+    )
+    assert "already in this team" in response.text
+    assert snapshot(team) == before
+
+
+def test_an_admin_changes_a_members_role(team: Team, admin: User, member: User) -> None:
+    membership = team.members.get(user=member)
+    client = client_for(admin)
+    client.post(
+        reverse("team_detail", args=[team.pk]), {"action": "role", "member": membership.pk, "role": "admin"}
+    )
+    membership.refresh_from_db()
+    assert membership.role == TeamRole.ADMIN
+    # Now the former member may do what admins do.
+    response = client_for(member).post(
+        reverse("team_detail", args=[team.pk]), {"action": "role", "member": membership.pk, "role": "member"}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == TeamRole.MEMBER
+
+
+def test_the_last_admin_cannot_step_down(team: Team, admin: User) -> None:
+    mine = team.members.get(user=admin)
+    before = snapshot(team)
+    response = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "role", "member": mine.pk, "role": "member"},
+        follow=True,
+    )
+    assert "A team needs at least one admin" in response.text
+    assert snapshot(team) == before
+
+
+def test_a_made_up_role_or_member_changes_nothing(team: Team, admin: User, stranger: User) -> None:
+    other = Team.objects.create(name="Other")
+    strangers = TeamMembership.objects.create(team=other, user=stranger, role=TeamRole.MEMBER)
+    membership = team.members.get(user__email="member@example.com")
+    url = reverse("team_detail", args=[team.pk])
+    client = client_for(admin)
+    assert client.post(url, {"action": "role", "member": membership.pk, "role": "owner"}).status_code == 400
+    assert client.post(url, {"action": "role", "member": strangers.pk, "role": "admin"}).status_code == 404
+    assert client.post(url, {"action": "dance"}).status_code == 400
+    assert client.post(reverse("team_member_remove", args=[team.pk, strangers.pk])).status_code == 404
+    strangers.refresh_from_db()
+    membership.refresh_from_db()
+    assert (strangers.role, membership.role) == (TeamRole.MEMBER, TeamRole.MEMBER)
+
+
+def test_removing_a_member_takes_the_teams_cases_away_at_once(
+    team_case: Case, team: Team, admin: User, member: User
+) -> None:
+    client = client_for(member)  # signed in before, still signed in after
+    assert client.get(team_case.get_absolute_url()).status_code == 200
+    membership = team.members.get(user=member)
+    response = client_for(admin).post(
+        reverse("team_member_remove", args=[team.pk, membership.pk]), follow=True
+    )
+    assert "no longer in the team" in response.text
+    assert not team.members.filter(user=member).exists()
+    assert client.get(team_case.get_absolute_url()).status_code == 404
+    assert "Tess Teamshared" not in client.get(reverse("case_list")).text
+    assert client.get(reverse("team_detail", args=[team.pk])).status_code == 404
+
+
+def test_the_last_admin_cannot_be_removed(team: Team, admin: User) -> None:
+    mine = team.members.get(user=admin)
+    before = snapshot(team)
+    response = client_for(admin).post(reverse("team_member_remove", args=[team.pk, mine.pk]), follow=True)
+    assert "A team needs at least one admin" in response.text
+    assert snapshot(team) == before
+
+
+def test_an_admin_removing_themself_when_another_admin_remains_leaves(
+    team: Team, admin: User, member: User
+) -> None:
+    TeamMembership.objects.filter(team=team, user=member).update(role=TeamRole.ADMIN)
+    mine = team.members.get(user=admin)
+    response = client_for(admin).post(reverse("team_member_remove", args=[team.pk, mine.pk]))
+    assert response["Location"] == reverse("teams")
+    assert list(team.members.values_list("user__email", flat=True)) == ["member@example.com"]
+
+
+def test_leaving_takes_the_teams_cases_away_at_once(team_case: Case, team: Team, member: User) -> None:
+    client = client_for(member)
+    assert client.get(team_case.get_absolute_url()).status_code == 200
+    response = client.post(reverse("team_leave", args=[team.pk]))
+    assert response["Location"] == reverse("teams")
+    assert not team.members.filter(user=member).exists()
+    assert client.get(team_case.get_absolute_url()).status_code == 404
+    assert "Tess Teamshared" not in client.get(reverse("case_list")).text
+    assert "Rivera Advocacy" not in client.get(reverse("teams")).text
+
+
+def test_leaving_keeps_the_cases_i_was_invited_to_myself(team_case: Case, team: Team, member: User) -> None:
+    Membership.objects.create(case=team_case, user=member, role=Role.VIEWER)
+    client = client_for(member)
+    client.post(reverse("team_leave", args=[team.pk]))
+    assert client.get(team_case.get_absolute_url()).status_code == 200
+    assert client.post(reverse("case_edit", args=[team_case.code]), {"patient_name": "X"}).status_code == 403
+
+
+def test_the_last_admin_must_make_someone_else_admin_before_leaving(
+    team_case: Case, team: Team, admin: User, member: User
+) -> None:
+    client = client_for(admin)
+    before = snapshot(team)
+    response = client.post(reverse("team_leave", args=[team.pk]), follow=True)
+    assert "Make someone else admin first" in response.text
+    assert snapshot(team) == before
+
+    membership = team.members.get(user=member)
+    client.post(
+        reverse("team_detail", args=[team.pk]), {"action": "role", "member": membership.pk, "role": "admin"}
+    )
+    assert client.post(reverse("team_leave", args=[team.pk])).status_code == 302
+    assert list(team.members.values_list("user__email", "role")) == [("member@example.com", TeamRole.ADMIN)]
+    # The admin owns the case itself, so it stays theirs; the team keeps it too.
+    assert client.get(team_case.get_absolute_url()).status_code == 200
+    assert client_for(member).get(team_case.get_absolute_url()).status_code == 200
+
+
+def test_settings_link_to_teams(stranger: User) -> None:
+    response = client_for(stranger).get(reverse("profile_settings"))
+    assert f'href="{reverse("teams")}"' in response.text
