@@ -7,8 +7,11 @@
  * - Pages are network-first: each page opened is kept, and shown from the cache when the network fails,
  *   marked with the time it was saved; a page never opened falls back to the offline page.
  * - htmx partials (HX-Request) and anything that is not a GET go straight to the network.
+ * - Every push shows a notification (iOS and Chrome end the subscription of a worker that shows none), with
+ *   Done and Remind me tomorrow; those two POST the payload's single-use action links without opening
+ *   the app. A tap on the notification itself opens (or focuses) the app at the payload's page.
  */
-/* global self, caches, fetch, Response, URL */
+/* global self, caches, fetch, Response, URL, Headers */
 "use strict";
 
 var CONFIG = self.SECONDOP;
@@ -115,4 +118,156 @@ self.addEventListener("fetch", function (event) {
       })
     );
   }
+});
+
+// Reminders (Web Push). The payload (secondop/reminders/dispatch.py, `payload_for`) is
+// {title, body, url, tag, actions: {done, tomorrow}} and carries no health detail.
+var NEUTRAL_TITLE = "secondop";
+var NEUTRAL_BODY = "You have a reminder in secondop";
+var INBOX_URL = "/inbox/";
+var ACTION_TITLES = { done: "Done", tomorrow: "Remind me tomorrow" };
+
+function shellIcon() {
+  var icon = (CONFIG.precache || []).filter(function (url) {
+    return url.indexOf("icon-192") !== -1;
+  })[0];
+  return icon || undefined;
+}
+
+// A path inside the app, or null: nothing in a payload may send the person (or a POST) elsewhere.
+function localPath(value) {
+  if (typeof value !== "string" || value.charAt(0) !== "/" || value.charAt(1) === "/" || value.charAt(1) === "\\") {
+    return null;
+  }
+  try {
+    var url = new URL(value, self.location.origin);
+    return url.origin === self.location.origin ? url.pathname + url.search + url.hash : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function text(value, fallback, limit) {
+  return typeof value === "string" && value.trim() ? value.slice(0, limit) : fallback;
+}
+
+// What a push shows: the payload when it makes sense, a neutral line otherwise (never nothing).
+self.reminderNotification = function (payload) {
+  var data = { url: INBOX_URL, actions: {} };
+  var options = { body: NEUTRAL_BODY, icon: shellIcon(), badge: shellIcon(), data: data };
+  var title = NEUTRAL_TITLE;
+  if (payload && typeof payload === "object" && !Array.isArray(payload)) {
+    title = text(payload.title, NEUTRAL_TITLE, 120);
+    options.body = text(payload.body, NEUTRAL_BODY, 300);
+    data.url = localPath(payload.url) || INBOX_URL;
+    if (typeof payload.tag === "string" && payload.tag) options.tag = payload.tag.slice(0, 120);
+    var links = payload.actions && typeof payload.actions === "object" ? payload.actions : {};
+    var actions = [];
+    ["done", "tomorrow"].forEach(function (name) {
+      var link = localPath(links[name]);
+      if (link) {
+        data.actions[name] = link;
+        actions.push({ action: name, title: ACTION_TITLES[name] });
+      }
+    });
+    if (actions.length) options.actions = actions;
+  }
+  return { title: title, options: options };
+};
+
+function payloadOf(event) {
+  if (!event.data) return null;
+  try {
+    return event.data.json();
+  } catch (error) {
+    return null;
+  }
+}
+
+self.showReminder = function (payload) {
+  var shown = self.reminderNotification(payload);
+  return self.registration.showNotification(shown.title, shown.options).catch(function () {
+    // Whatever went wrong with the full one (too many actions, an icon), a plain one still shows.
+    return self.registration.showNotification(NEUTRAL_TITLE, { body: NEUTRAL_BODY, data: { url: INBOX_URL, actions: {} } });
+  });
+};
+
+self.addEventListener("push", function (event) {
+  event.waitUntil(self.showReminder(payloadOf(event)));
+});
+
+function openApp(url) {
+  var target = new URL(localPath(url) || INBOX_URL, self.location.origin).href;
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    var open = windows.filter(function (client) {
+      return new URL(client.url).origin === self.location.origin;
+    })[0];
+    if (!open) return self.clients.openWindow(target);
+    return Promise.resolve()
+      .then(function () {
+        return open.focus();
+      })
+      .catch(function () {
+        return open;
+      })
+      .then(function (focused) {
+        var client = focused || open;
+        if (client.url === target) return client;
+        // navigate() needs a window this worker controls; any other is opened anew.
+        return client.navigate(target).catch(function () {
+          return self.clients.openWindow(target);
+        });
+      });
+  });
+}
+
+function showConfirmation(tag, body, url) {
+  return self.registration.showNotification(NEUTRAL_TITLE, {
+    body: body,
+    tag: tag,
+    silent: true,
+    icon: shellIcon(),
+    data: { url: url || INBOX_URL, actions: {} },
+  });
+}
+
+// Done / Remind me tomorrow: POST the action link (it works without a session) and say how it went; any
+// other tap opens the app at the reminder's page. Returns {ok, message} for the first two.
+self.handleNotificationAction = function (action, data, tag) {
+  data = data || {};
+  var link = data.actions && localPath(data.actions[action]);
+  if ((action === "done" || action === "tomorrow") && link) {
+    return fetch(link, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (answer) {
+            return { ok: response.ok && answer.ok === true, message: text(answer.message, "", 200) };
+          });
+      })
+      .catch(function () {
+        return { ok: false, message: "secondop could not be reached. Open the app to do this." };
+      })
+      .then(function (result) {
+        var body = result.message || (result.ok ? "Done." : "That did not work. Open secondop to do it there.");
+        return showConfirmation(tag, body, data.url).then(
+          function () {
+            return result;
+          },
+          function () {
+            return result;
+          }
+        );
+      });
+  }
+  return openApp(data.url);
+};
+
+self.addEventListener("notificationclick", function (event) {
+  var notification = event.notification;
+  notification.close();
+  event.waitUntil(self.handleNotificationAction(event.action, notification.data, notification.tag));
 });

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from secondop.cases import checklist
+from secondop.cases.models import Membership, Role
 from secondop.records import clock
 from secondop.reminders import scheduling
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
@@ -47,7 +48,11 @@ def apply(token: str, action: str) -> Reminder:
             pk=data["r"]
         )
         if action == "done":
-            if reminder.checklist_item is not None:
+            # Done ticks the item only for someone who may change the case (not a viewer).
+            can_write = Membership.objects.filter(
+                case=reminder.case, user=reminder.recipient, role__in=[Role.OWNER, Role.ADVOCATE]
+            ).exists()
+            if reminder.checklist_item is not None and can_write:
                 checklist.tick(reminder.checklist_item, reminder.recipient)
         else:
             tomorrow = clock.local_today(reminder.recipient.profile.time_zone) + datetime.timedelta(days=1)

@@ -42,7 +42,11 @@ def due_moment(user: User, day: datetime.date) -> datetime.datetime:
 
 
 def _schedule(user: User, case: Case, kind: str, key: str, day: datetime.date, **links: object) -> None:
-    """Creates the reminder, or moves it while it has not been sent."""
+    """Creates the reminder, or moves it while it has not been sent. A day already past in the person's
+    calendar gets none (someone who joins a case late is not sent a week of old nudges at once)."""
+    if day < clock.local_today(_profile(user).time_zone):
+        _cancel(dedupe_key=key)
+        return
     due_at = due_moment(user, day)
     reminder, created = Reminder.objects.get_or_create(
         dedupe_key=key,

@@ -1,6 +1,8 @@
 import datetime
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 
 from secondop.accounts.models import Profile, User
 from secondop.cases import checklist
@@ -12,6 +14,12 @@ from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 
 D = datetime.date
 UTC = datetime.UTC
+
+
+@pytest.fixture(autouse=True)
+def _before_the_dates_used_here() -> Iterator[None]:
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 12, 0, tzinfo=UTC), tick=False):
+        yield
 
 
 def set_zone(user: User, zone: str, quiet: tuple[str, str] = ("21:00", "08:00")) -> None:
@@ -147,3 +155,8 @@ def test_changing_the_time_zone_moves_scheduled_reminders_to_the_new_nine_oclock
     follow_up = scheduled(request=request, kind=ReminderKind.FOLLOW_UP)[0]
     assert follow_up.due_on == D(2026, 5, 11)
     assert follow_up.due_at == datetime.datetime(2026, 5, 11, 3, 30, tzinfo=UTC)
+
+
+def test_a_day_already_past_gets_no_reminder(case: Case, owner: User) -> None:
+    request = requested(case, owner, D(2026, 4, 1))  # logged a month late: the follow-up day has passed
+    assert [r.kind for r in scheduled(request=request)] == [ReminderKind.LEGAL_DUE, ReminderKind.OVERDUE]
