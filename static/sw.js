@@ -1,34 +1,44 @@
 /* secondop's service worker.
  *
- * The server prepends `self.SECONDOP = {version, precache, offlineUrl}` when it serves this file, so that
- * a release with new asset names is a new worker (the browser updates it) with a cache of its own.
+ * The server prepends `self.SECONDOP = {version, precache, offlineUrl, outbox}` when it serves this file, so
+ * that a release with new asset names is a new worker (the browser updates it) with a cache of its own.
  *
  * - The shell (CSS, JS, icons, the offline page) is precached at install.
+ * - The first worker takes over at once. A new release waits while a page is open: the page shows "Update
+ *   available — reload", and its button sends SKIP_WAITING; the page reloads when the new worker controls it.
  * - Pages are network-first: each page opened is kept, and shown from the cache when the network fails,
  *   marked with the time it was saved; a page never opened falls back to the offline page.
  * - htmx partials (HX-Request) and anything that is not a GET go straight to the network.
+ * - Writes made offline wait in the outbox (static/js/outbox.js, imported here); a Background Sync
+ *   ("outbox", where the browser has it) replays them, as the pages do on `online` and at every start.
  * - Every push shows a notification (iOS and Chrome end the subscription of a worker that shows none), with
  *   Done and Remind me tomorrow; those two POST the payload's single-use action links without opening
  *   the app. A tap on the notification itself opens (or focuses) the app at the payload's page.
  */
-/* global self, caches, fetch, Response, URL, Headers */
+/* global self, caches, fetch, Response, URL, Headers, importScripts */
 "use strict";
 
 var CONFIG = self.SECONDOP;
 var SHELL_CACHE = "secondop-shell-" + CONFIG.version;
 var PAGE_CACHE = "secondop-pages-v1";
 var SAVED_AT_HEADER = "X-Secondop-Saved-At";
+var SYNC_TAG = "outbox";
+
+if (CONFIG.outbox) importScripts(CONFIG.outbox);
+
+function precacheShell() {
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    return cache.addAll(CONFIG.precache.concat([CONFIG.offlineUrl]));
+  });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then(function (cache) {
-        return cache.addAll(CONFIG.precache.concat([CONFIG.offlineUrl]));
-      })
-      .then(function () {
-        return self.skipWaiting();
-      })
+    precacheShell().then(function () {
+      // Only the very first worker starts at once; a release waits for the person to choose to reload
+      // (a page half-way through a form must not change its code underneath them).
+      if (!self.registration.active) return self.skipWaiting();
+    })
   );
 });
 
@@ -50,6 +60,29 @@ self.addEventListener("activate", function (event) {
       .then(function () {
         return self.clients.claim();
       })
+  );
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "SKIP_WAITING") {
+    event.waitUntil(self.skipWaiting());
+  } else if (data.type === "VERSION") {
+    if (event.ports && event.ports[0]) event.ports[0].postMessage({ version: CONFIG.version });
+  } else if (data.type === "PRECACHE") {
+    // The page cleared every cache (a log-out): bring the shell back, so the app still opens offline.
+    event.waitUntil(precacheShell().catch(function () {}));
+  }
+});
+
+// Background Sync: replay the outbox. A rejection asks the browser to try again later (still offline, a
+// server error); an expired session waits for the person to log in again, which replays at the next start.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== SYNC_TAG || !self.SecondopOutbox) return;
+  event.waitUntil(
+    self.SecondopOutbox.replay().then(function (result) {
+      if (result.stopped === "offline" || result.stopped === "retry") throw new Error("outbox: " + result.stopped);
+    })
   );
 });
 

@@ -92,19 +92,24 @@ class IdempotencyMiddleware:
             with transaction.atomic():
                 response = self.get_response(request)
                 outcome = outcome_of(response)
-                if outcome == "retry":
+                # Only a write that happened is kept: a refusal (bad input, a CSRF failure, a 403) or a
+                # server error changed nothing, so sending it again simply runs it again.
+                if outcome not in ("saved", "conflict"):
                     raise _DoNotKeep(response)
-                body = b"" if response.streaming else response.content
-                Submission.objects.create(
-                    client_id=client_id,
-                    user_id=request.user.pk,
-                    path=request.path[:300],
-                    status=response.status_code,
-                    location=response.get("Location", "")[:300] if 300 <= response.status_code < 400 else "",
-                    outcome=outcome,
-                    headers={name: response[name] for name in KEPT_HEADERS if name in response},
-                    body=body.decode(errors="replace")[:STORED_BODY_LIMIT],
-                )
+                # A view that signed the person out (deleting the account does) leaves no one to replay for.
+                if request.user.is_authenticated:
+                    body = b"" if response.streaming else response.content
+                    redirected = 300 <= response.status_code < 400
+                    Submission.objects.create(
+                        client_id=client_id,
+                        user_id=request.user.pk,
+                        path=request.path[:300],
+                        status=response.status_code,
+                        location=response.get("Location", "")[:300] if redirected else "",
+                        outcome=outcome,
+                        headers={name: response[name] for name in KEPT_HEADERS if name in response},
+                        body=body.decode(errors="replace")[:STORED_BODY_LIMIT],
+                    )
         except _DoNotKeep as failed:
             response = failed.response
         except IntegrityError:

@@ -36,7 +36,13 @@ def service_worker_source() -> str:
         if path:
             digest.update(Path(path).read_bytes())
     version = digest.hexdigest()[:12]
-    config = {"version": version, "precache": precache, "offlineUrl": offline_url}
+    config = {
+        "version": version,
+        "precache": precache,
+        "offlineUrl": offline_url,
+        # The outbox's code, which the worker imports to replay waiting writes on a Background Sync.
+        "outbox": static("js/outbox.js"),
+    }
     return f"self.SECONDOP = {json.dumps(config)};\n{source}"
 
 
@@ -52,5 +58,6 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @never_cache
 def csrf_token(request: HttpRequest) -> JsonResponse:
     """The current CSRF token, for the outbox to replay writes with (also from the service worker, which
-    cannot read cookies). 302 to the log-in page when the session has expired."""
-    return JsonResponse({"token": get_token(request)})
+    cannot read cookies), and who is signed in: the outbox sends only that person's waiting writes (a shared
+    phone). 302 to the log-in page when the session has expired."""
+    return JsonResponse({"token": get_token(request), "user": request.user.pk})

@@ -10,6 +10,7 @@ urlpatterns = [
         views.push_unsubscribe,
         name="push_unsubscribe",
     ),
+    path("reminders/subscriptions/forget/", views.push_forget, name="push_forget"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),

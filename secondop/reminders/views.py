@@ -93,9 +93,27 @@ def push_unsubscribe(request: AuthenticatedRequest, subscription_id: int) -> Htt
         disabled_at=timezone.now()
     )
     if request.htmx:
-        return render(request, "reminders/settings.html#devices", _devices_context(request))
+        response = render(request, "reminders/settings.html#devices", _devices_context(request))
+        # An htmx answer without an event counts as refused (secondop.pwa.idempotency): this one saved.
+        response["HX-Trigger"] = "devices-changed"
+        return response
     messages.success(request, f"Removed. {subscription} no longer gets reminders.")
     return redirect("reminder_settings")
+
+
+@login_required
+@require_POST
+def push_forget(request: AuthenticatedRequest) -> JsonResponse:
+    """Ends this browser's reminders when its person logs out (a shared phone): the app unsubscribes in the
+    browser and sends the endpoint here. Only the signed-in person's own subscription is touched; an
+    endpoint that is unknown, someone else's or already off changes nothing (and says so alike)."""
+    endpoint = request.POST.get("endpoint", "").strip()
+    if not endpoint:
+        return JsonResponse({"ok": False, "message": "Send the subscription's endpoint."}, status=400)
+    disabled = PushSubscription.objects.filter(
+        user=request.user, endpoint=endpoint, disabled_at__isnull=True
+    ).update(disabled_at=timezone.now())
+    return JsonResponse({"ok": True, "disabled": disabled})
 
 
 @login_required

@@ -5,7 +5,20 @@
  * replay after a crash between sending and deleting stores nothing twice. Each answer says how it went
  * (X-Secondop-Outcome): saved or conflict → removed from the outbox; refused → kept, marked with the
  * server's message, for the person to fix; login → replay stops until they log in again; anything else
- * (offline, a server error) → replay stops and tries again later.
+ * (offline, a server error) → replay stops and tries again later. A redirect (how the plain forms answer a
+ * saved write) is not followed: once the session is seen to be still this person's, every redirect before
+ * it was the form's own answer, not the log-in page (checked every few items, and before stopping).
+ *
+ * An item: {id, url, body (urlencoded), htmx (bool), kind, label, pageUrl, user, createdAt, status
+ * ("waiting" | "refused"), message, sentAt}. Only the items of the person signed in are sent (a shared
+ * phone: someone else's waiting changes are never sent with this session).
+ *
+ * What happens is announced as "outbox:changed" (a CustomEvent on the page's document, a message to the
+ * windows from the worker), with a detail: {type: "progress", done, total} while replaying,
+ * {type: "sent", item, outcome, html} after each item the server took (html: an htmx answer, to swap in),
+ * or {type: "changed"} when the store changed.
+ *
+ * The functions are called through `SecondopOutbox` (so a test can replace `remove` to act out a crash).
  */
 /* global self, indexedDB, fetch, URLSearchParams */
 (function (scope) {
@@ -15,20 +28,32 @@
   var STORE = "outbox";
   var CSRF_URL = "/pwa/csrf/";
 
+  // One connection per page (or worker), opened on first use and given up when another version of the
+  // database wants it (an upgrade in a newer release).
+  var connection = null;
+
   function openDb() {
-    return new Promise(function (resolve, reject) {
+    if (connection) return connection;
+    connection = new Promise(function (resolve, reject) {
       var request = indexedDB.open(DB_NAME, 1);
       request.onupgradeneeded = function () {
         var store = request.result.createObjectStore(STORE, { keyPath: "id" });
         store.createIndex("createdAt", "createdAt");
       };
       request.onsuccess = function () {
-        resolve(request.result);
+        var db = request.result;
+        db.onversionchange = db.onclose = function () {
+          db.close();
+          connection = null;
+        };
+        resolve(db);
       };
       request.onerror = function () {
+        connection = null;
         reject(request.error);
       };
     });
+    return connection;
   }
 
   function withStore(mode, work) {
@@ -37,11 +62,9 @@
         var transaction = db.transaction(STORE, mode);
         var result = work(transaction.objectStore(STORE));
         transaction.oncomplete = function () {
-          db.close();
           resolve(result && "result" in result ? result.result : result);
         };
         transaction.onerror = transaction.onabort = function () {
-          db.close();
           reject(transaction.error);
         };
       });
@@ -59,14 +82,17 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  /* item: {id, url, body (urlencoded string), htmx (bool), label, pageUrl} */
+  var sequence = 0;
+
   function add(item) {
-    var record = Object.assign({ status: "waiting", message: "", createdAt: Date.now() }, item);
+    // createdAt orders the replay: two items added in the same millisecond keep the order they came in.
+    sequence = (sequence + 1) % 1000;
+    var record = Object.assign({ status: "waiting", message: "", createdAt: Date.now() + sequence / 1000 }, item);
     record.id = record.id || newId();
     return withStore("readwrite", function (store) {
       store.put(record);
     }).then(function () {
-      notify();
+      notify({ type: "changed" });
       return record;
     });
   }
@@ -77,118 +103,266 @@
     });
   }
 
+  function get(id) {
+    return withStore("readonly", function (store) {
+      return store.get(id);
+    });
+  }
+
   function remove(id) {
     return withStore("readwrite", function (store) {
       store.delete(id);
-    }).then(notify);
+    }).then(function () {
+      notify({ type: "changed" });
+    });
   }
 
-  function update(id, patch) {
+  function update(id, patch, quiet) {
     return withStore("readwrite", function (store) {
       var request = store.get(id);
       request.onsuccess = function () {
         if (request.result) store.put(Object.assign(request.result, patch));
       };
-    }).then(notify);
+    }).then(function () {
+      if (!quiet) notify({ type: "changed" });
+    });
   }
 
   function clear() {
     return withStore("readwrite", function (store) {
       store.clear();
-    }).then(notify);
+    }).then(function () {
+      notify({ type: "changed" });
+    });
   }
 
-  function notify() {
+  function notify(detail) {
     if (scope.document && scope.document.dispatchEvent) {
-      scope.document.dispatchEvent(new CustomEvent("outbox:changed"));
+      scope.document.dispatchEvent(new CustomEvent("outbox:changed", { detail: detail }));
     } else if (scope.clients) {
-      scope.clients.matchAll({ type: "window" }).then(function (windows) {
+      scope.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
         windows.forEach(function (client) {
-          client.postMessage({ type: "outbox:changed" });
+          client.postMessage({ type: "outbox:changed", detail: detail });
         });
       });
     }
   }
 
-  function csrfToken() {
-    return fetch(CSRF_URL, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
-      if (response.redirected || !response.ok) throw new Error("login");
-      return response.json();
-    }).then(function (data) {
-      return data.token;
-    });
-  }
-
-  /* Sends one item; resolves to its outcome. */
-  function send(item, token) {
-    var body = new URLSearchParams(item.body);
-    body.delete("csrfmiddlewaretoken"); // the token may have changed since (a new log-in)
-    var headers = { "Content-Type": "application/x-www-form-urlencoded", "X-Client-Id": item.id, "X-CSRFToken": token };
-    if (item.htmx) headers["HX-Request"] = "true";
-    return fetch(item.url, { method: "POST", body: body.toString(), headers: headers, credentials: "same-origin" }).then(
+  /* {token, user} for the session, or an Error("login") when there is none. */
+  function session() {
+    return fetch(CSRF_URL, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } }).then(
       function (response) {
-        if (response.redirected) {
-          return new URL(response.url).pathname.indexOf("/accounts/login/") === 0 ? { outcome: "login" } : { outcome: "saved" };
-        }
-        var outcome = response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry");
-        if (outcome !== "refused") return { outcome: outcome };
-        return response.text().then(function (html) {
-          return { outcome: "refused", message: firstError(html) };
-        });
+        if (response.type === "opaqueredirect" || response.redirected) throw new Error("login");
+        if (!response.ok) throw new Error("retry");
+        return response.json();
       }
     );
   }
 
+  /* Sends one item with the session's CSRF token; resolves to {outcome, message, html}. A redirect is not
+   * followed (the page it leads to is not needed, and may be slow to make): its outcome is "redirected",
+   * which is "saved" when the session is still this person's afterwards, or "login" when it was the log-in
+   * page (then the server stored nothing) — see `confirm`. */
+  function send(item, token) {
+    var body = new URLSearchParams(item.body);
+    body.delete("csrfmiddlewaretoken"); // the token may have changed since (a new log-in)
+    body.delete("client_id"); // the header says it
+    var headers = { "Content-Type": "application/x-www-form-urlencoded", "X-Client-Id": item.id, "X-CSRFToken": token };
+    if (item.htmx) headers["HX-Request"] = "true";
+    return fetch(item.url, {
+      method: "POST",
+      body: body.toString(),
+      headers: headers,
+      credentials: "same-origin",
+      redirect: "manual",
+    }).then(function (response) {
+      if (response.type === "opaqueredirect" || response.redirected) return { outcome: "redirected" };
+      var outcome = response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry");
+      if (outcome === "refused") {
+        return response.text().then(function (html) {
+          return { outcome: "refused", message: firstError(html) };
+        });
+      }
+      if ((outcome === "saved" || outcome === "conflict") && item.htmx) {
+        return response.text().then(function (html) {
+          return { outcome: outcome, html: html };
+        });
+      }
+      return { outcome: outcome };
+    });
+  }
+
   function firstError(html) {
     var match = /class="(?:errorlist[^"]*|form-errors|field-errors)"[^>]*>([\s\S]*?)<\/(?:ul|div|p)>/.exec(html || "");
-    var text = match ? match[1].replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim() : "";
+    if (!match) match = /id="save-status"[^>]*>([\s\S]*?)<\/p>/.exec(html || "");
+    var text = match ? match[1].replace(/<[^>]+>/g, " ").replace(/[✗⚠]/g, "").replace(/\s+/g, " ").trim() : "";
     return text || "This was not saved. Open it to check what needs fixing.";
+  }
+
+  function withoutBody(item) {
+    var copy = Object.assign({}, item);
+    delete copy.body;
+    return copy;
+  }
+
+  /* The version an htmx save answered with (the editor's hidden input), or "". */
+  function versionIn(html) {
+    var match = /<input[^>]*id="draft-version"[^>]*>/.exec(html || "");
+    var value = match && /value="(\d+)"/.exec(match[0]);
+    return value ? value[1] : "";
+  }
+
+  /* Later edits of the same text were made on top of the one just saved: they carry its new version, so
+   * that a person's own queued edits are not taken for someone else's (a conflict). */
+  function rebase(url, version) {
+    return api.all().then(function (items) {
+      return Promise.all(
+        items
+          .filter(function (other) {
+            return other.url === url && other.status === "waiting";
+          })
+          .map(function (other) {
+            var body = new URLSearchParams(other.body);
+            if (!body.has("version")) return null;
+            body.set("version", version);
+            return update(other.id, { body: body.toString() }, true);
+          })
+      );
+    });
   }
 
   var replaying = null;
 
-  /* Replays waiting items in order, one at a time. Resolves to {sent, stopped}. */
+  var CONFIRM_EVERY = 10;
+
+  function replayOnce(tried) {
+    return api.all().then(function (items) {
+      var waiting = items.filter(function (item) {
+        return item.status === "waiting" && !tried[item.id];
+      });
+      if (!waiting.length) return { sent: 0, stopped: "", refused: 0 };
+      return session().then(
+        function (current) {
+          var mine = waiting.filter(function (item) {
+            return item.user === undefined || item.user === null || item.user === "" || String(item.user) === String(current.user);
+          });
+          var total = mine.length;
+          var result = { sent: 0, stopped: "", refused: 0 };
+          var held = []; // answered with a redirect: sent, once the session is known to have held
+
+          function done(item, outcome, html) {
+            result.sent += 1;
+            var version = item.htmx ? versionIn(html) : "";
+            return (version ? rebase(item.url, version) : Promise.resolve())
+              .then(function () {
+                return api.remove(item.id);
+              })
+              .then(function () {
+                notify({ type: "sent", outcome: outcome, html: html || "", item: withoutBody(item) });
+              });
+          }
+
+          // The session is still this person's: every redirect before was the form's own answer (the server
+          // keeps it). Otherwise they stay in the outbox, and are sent again (the same UUIDs) after a log-in.
+          function confirm() {
+            if (!held.length) return Promise.resolve(true);
+            var batch = held;
+            held = [];
+            return session().then(
+              function (now) {
+                if (String(now.user) !== String(current.user)) throw new Error("login");
+                return batch.reduce(function (chain, item) {
+                  return chain.then(function () {
+                    return done(item, "saved", "");
+                  });
+                }, Promise.resolve()).then(function () {
+                  return true;
+                });
+              },
+              function (error) {
+                result.stopped = error && (error.message === "login" || error.message === "retry") ? error.message : "offline";
+                return false;
+              }
+            ).catch(function () {
+              result.stopped = "login";
+              return false;
+            });
+          }
+
+          function stop(reason) {
+            return confirm().then(function () {
+              if (!result.stopped) result.stopped = reason;
+              return result;
+            });
+          }
+
+          function next(index) {
+            if (index >= total) return stop("");
+            var item = mine[index];
+            tried[item.id] = true;
+            notify({ type: "progress", done: index, total: total });
+            return update(item.id, { sentAt: Date.now() }, true)
+              .then(function () {
+                return send(item, current.token);
+              })
+              .then(
+                function (answer) {
+                  if (answer.outcome === "redirected") {
+                    held.push(item);
+                    if (held.length < CONFIRM_EVERY) return next(index + 1);
+                    return confirm().then(function (ok) {
+                      return ok ? next(index + 1) : result;
+                    });
+                  }
+                  if (answer.outcome === "saved" || answer.outcome === "conflict") {
+                    return confirm().then(function (ok) {
+                      if (!ok) return result;
+                      return done(item, answer.outcome, answer.html).then(function () {
+                        return next(index + 1);
+                      });
+                    });
+                  }
+                  if (answer.outcome === "refused") {
+                    result.refused += 1;
+                    return update(item.id, { status: "refused", message: answer.message }).then(function () {
+                      return next(index + 1);
+                    });
+                  }
+                  return stop(answer.outcome);
+                },
+                function () {
+                  return stop("offline");
+                }
+              );
+          }
+          return next(0);
+        },
+        function (error) {
+          var reason = error && (error.message === "login" || error.message === "retry") ? error.message : "offline";
+          return { sent: 0, stopped: reason, refused: 0 };
+        }
+      );
+    });
+  }
+
+  /* Replays waiting items in order, one at a time, and then whatever was added meanwhile. Resolves to
+   * {sent, stopped, refused}: stopped is "" (all sent), "login", "offline" or "retry". */
   function replay() {
     if (replaying) return replaying;
     var run = function () {
-      return all().then(function (items) {
-        var waiting = items.filter(function (item) {
-          return item.status === "waiting";
+      var tried = {};
+      var total = { sent: 0, stopped: "", refused: 0 };
+      var round = function () {
+        return replayOnce(tried).then(function (result) {
+          total.sent += result.sent;
+          total.refused += result.refused;
+          total.stopped = result.stopped;
+          if (!result.stopped && result.sent + result.refused > 0) return round();
+          notify({ type: "progress", done: 0, total: 0 });
+          return total;
         });
-        if (!waiting.length) return { sent: 0, stopped: "" };
-        return csrfToken().then(
-          function (token) {
-            var sent = 0;
-            var next = function (index) {
-              if (index >= waiting.length) return { sent: sent, stopped: "" };
-              var item = waiting[index];
-              return send(item, token).then(
-                function (result) {
-                  if (result.outcome === "saved" || result.outcome === "conflict") {
-                    sent += 1;
-                    return remove(item.id).then(function () {
-                      return next(index + 1);
-                    });
-                  }
-                  if (result.outcome === "refused") {
-                    return update(item.id, { status: "refused", message: result.message }).then(function () {
-                      return next(index + 1);
-                    });
-                  }
-                  return { sent: sent, stopped: result.outcome };
-                },
-                function () {
-                  return { sent: sent, stopped: "offline" };
-                }
-              );
-            };
-            return next(0);
-          },
-          function (error) {
-            return { sent: 0, stopped: error && error.message === "login" ? "login" : "offline" };
-          }
-        );
-      });
+      };
+      return round();
     };
     var locked = scope.navigator && scope.navigator.locks
       ? scope.navigator.locks.request("secondop-outbox", run)
@@ -206,5 +380,16 @@
     return replaying;
   }
 
-  scope.SecondopOutbox = { add: add, all: all, remove: remove, update: update, clear: clear, replay: replay, newId: newId };
+  var api = {
+    add: add,
+    all: all,
+    get: get,
+    remove: remove,
+    update: update,
+    clear: clear,
+    replay: replay,
+    newId: newId,
+    firstError: firstError,
+  };
+  scope.SecondopOutbox = api;
 })(self);

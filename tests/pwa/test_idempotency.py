@@ -104,3 +104,20 @@ def test_a_malformed_uuid_is_simply_not_idempotent(case: Case, owner: User, bad:
     )
     assert response.status_code == 302
     assert not Submission.objects.exists()
+
+
+def test_answers_older_than_a_month_are_pruned(case: Case, owner: User) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from secondop.tasks import prune_submissions
+
+    client = client_for(owner)
+    for _ in range(2):
+        client.post(reverse("questions", args=[case.code]), {"text": "Q?", "client_id": str(uuid.uuid4())})
+    Submission.objects.filter(pk=Submission.objects.first().pk).update(  # type: ignore[union-attr]
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    assert prune_submissions() == 1
+    assert Submission.objects.count() == 1
