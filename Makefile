@@ -1,7 +1,7 @@
 # The two commands of the README. Each installs what it needs first (uv, then the locked dependencies).
 UV := bin/uv
 
-.PHONY: run test lint install
+.PHONY: run test lint install audit
 
 install:
 	@$(UV) sync --locked --quiet
@@ -18,3 +18,9 @@ lint: install
 	$(UV) run --locked --no-sync ruff check .
 	$(UV) run --locked --no-sync ruff format --check .
 	$(UV) run --locked --no-sync mypy .
+
+# Known vulnerabilities in every locked package (needs PyPI's JSON API or OSV on the network).
+audit: install
+	@requirements=$$(mktemp) && $(UV) export --locked --format requirements-txt --no-emit-project --quiet >$$requirements \
+		&& $(UV) run --locked --no-sync pip-audit --strict --disable-pip --require-hashes --progress-spinner off \
+		--requirement $$requirements; status=$$?; rm -f $$requirements; exit $$status

@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from secondop.env import env_bool, env_float, env_int, env_list, env_str, read_or_create_secret
 
@@ -45,8 +46,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "secondop.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "secondop.security.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +73,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "secondop.context_processors.site",
@@ -147,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "secondop.reminders.tasks.dispatch_due",
         "schedule": REMINDER_DISPATCH_PERIOD,
         "options": {"expires": REMINDER_DISPATCH_PERIOD * 0.8},
+    },
+    "prune-outbox-answers": {
+        "task": "secondop.tasks.prune_submissions",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
     },
     "reap-expired-leases": {
         "task": "secondop.reminders.tasks.reap_expired_leases",
@@ -240,6 +250,8 @@ VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY") or read_or_create_secret(
     VAR_DIR / "vapid_private.pem", _new_vapid_private_key
 )
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:admin@localhost")
+# Subscriptions pointing at http://127.0.0.1 (a local test receiver) are accepted only when this is on.
+PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", default=DEBUG)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -297,6 +309,64 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: only this site's own files run, load and connect; nothing inline (no <style>,
+# no style="", no onclick=) — htmx's indicator <style> is switched off by the htmx-config meta in
+# base.html. A nonce is there for an inline <script> that really cannot be a file; there is none today.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],  # data: for the two-factor QR code
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "frame-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "upgrade-insecure-requests": PRODUCTION,
+}
+# Browser features no page here uses are off for every origin; the say-it view keeps the screen awake and
+# the copy buttons write to the clipboard. Only features Chromium knows are named (it logs an error for
+# any other); web-share, for the share buttons, is this site's alone by default and not everywhere known.
+# Reading the clipboard already needs the person's yes in a browser prompt.
+# Notifications and push are asked for by the browser itself and are not Permissions-Policy features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": ["self"],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+
+# Sessions end after SESSION_IDLE_SECONDS without a request; every request moves the end along
+# (secondop.security.SessionIdleMiddleware, which moves only the expiry date: SESSION_SAVE_EVERY_REQUEST
+# would save the whole session each time, and turned requests racing a log-out into 400s). Two weeks by
+# default: reminders come weekly, so someone who acts on them (or misses one) stays signed in on their own
+# phone, while a session left behind on a shared computer closes by itself. The phone's lock screen guards
+# the rest, and what matters most (exporting everything, deleting the account, two-factor and password
+# changes) asks for the password again, whatever the session's age.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 14 * 24 * 3600)
 
 LOGGING = {
     "version": 1,

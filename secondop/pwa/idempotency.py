@@ -45,6 +45,8 @@ def outcome_of(response: HttpResponse) -> str:
         return "retry"
     if status >= 400:
         return "refused"
+    if status == 204:  # No Content: done, with nothing to show
+        return "saved"
     if response.get("Content-Type", "").startswith("application/json"):
         return "saved"
     trigger = response.get("HX-Trigger", "")

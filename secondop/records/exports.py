@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import icalendar
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -231,6 +232,7 @@ def _case_export(case: Case) -> dict[str, Any]:
 
 
 @login_required
+@reauthentication_required
 @require_GET
 @never_cache
 def export_json(request: AuthenticatedRequest) -> HttpResponse:

@@ -18,7 +18,7 @@ from secondop.cases.models import Case, InsuranceCheck, Membership, Question, Ro
 from secondop.records.models import ContactEntry, Letter, Provider, RecordsRequest
 from secondop.records.services import move
 from secondop.scripts.models import Draft, DraftUse
-from tests.conftest import client_for, make_user
+from tests.conftest import PASSWORD, client_for, make_user
 
 D = datetime.date
 NOW = datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC)
@@ -392,7 +392,10 @@ def test_a_viewer_can_download_the_calendar_and_a_stranger_cannot_find_it(
 
 
 def export_of(user: User) -> dict[str, Any]:
-    response = client_for(user).get(reverse("export_json"))
+    client = client_for(user)
+    # Exporting everything asks for the password again first.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.get(reverse("export_json"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="secondop-export.json"'
     assert response["Content-Type"].startswith("application/json")
