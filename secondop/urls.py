@@ -1,4 +1,7 @@
+import os
+
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from secondop import views
@@ -23,3 +26,5 @@ urlpatterns = [
     path("pwa/csrf/", pwa_views.csrf_token, name="pwa_csrf"),
     path("", include("pwa.urls")),
 ]
+if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/web.py's baseline, off unless the benchmark sets it
+    urlpatterns.append(path("bench/bare/", lambda request: HttpResponse("ok"), name="bench_bare"))
