@@ -26,5 +26,7 @@ def prune_submissions(days: int = 30) -> int:
 
     from secondop.pwa.models import Submission
 
-    deleted, _ = Submission.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days)).delete()
+    deleted, _ = Submission.objects.filter(
+        created_at__lt=timezone.now() - datetime.timedelta(days=days)
+    ).delete()
     return deleted

@@ -26,7 +26,9 @@ def effective_membership(case: Case, user: "User | AnonymousUser") -> Membership
     team's role (its `pk` is None). None for a stranger."""
     own = Membership.objects.filter(case=case, user_id=cast(int, user.pk)).first()
     team_roles = set(
-        TeamShare.objects.filter(case=case, team__members__user_id=cast(int, user.pk)).values_list("role", flat=True)
+        TeamShare.objects.filter(case=case, team__members__user_id=cast(int, user.pk)).values_list(
+            "role", flat=True
+        )
     )
     roles = ({own.role} if own else set()) | team_roles
     if not roles:

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scripts', '0001_initial'),
+        ("scripts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='draftuse',
-            name='channel',
-            field=models.CharField(choices=[('portal', 'Patient portal'), ('phone', 'Phone'), ('in_person', 'In person'), ('fax', 'Fax'), ('email', 'E-mail'), ('mail', 'Mail')], max_length=16, verbose_name='how'),
+            model_name="draftuse",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("portal", "Patient portal"),
+                    ("phone", "Phone"),
+                    ("in_person", "In person"),
+                    ("fax", "Fax"),
+                    ("email", "E-mail"),
+                    ("mail", "Mail"),
+                ],
+                max_length=16,
+                verbose_name="how",
+            ),
         ),
     ]
