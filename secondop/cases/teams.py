@@ -130,8 +130,10 @@ def leave_team(membership: TeamMembership) -> None:
 def _membership_for(request: AuthenticatedRequest, team_id: int, *, admin: bool = False) -> TeamMembership:
     """The signed-in person's membership of the team. Others get 404, so nothing tells them the team
     exists; members who are not admins get 403 on what only admins may do."""
+    # team__pk, not team_id: a lookup on the team's own key finds nothing for an id too big for the
+    # database, where one on the foreign key column raises OverflowError.
     membership = (
-        TeamMembership.objects.select_related("team").filter(team_id=team_id, user=request.user).first()
+        TeamMembership.objects.select_related("team").filter(team__pk=team_id, user=request.user).first()
     )
     if membership is None:
         raise Http404("No such team.")

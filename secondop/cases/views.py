@@ -87,6 +87,8 @@ def checklist(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) -> HttpResponse:
     case, membership = get_case_for(request, code, "write")
     item = get_object_or_404(case.checklist, pk=item_id)
+    # Read before the change: a body that cannot be read (not UTF-8) must be refused with nothing ticked.
+    back_to_overview = request.POST.get("next") == "overview"
     if item.is_done:
         checklists.untick(item)
     else:
@@ -96,7 +98,7 @@ def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) ->
         response = render(request, "cases/checklist.html#checklist-block", context)
         response["HX-Trigger"] = "checklist-changed"
         return response
-    if request.POST.get("next") == "overview":
+    if back_to_overview:
         return redirect(case)
     return redirect("checklist", case.code)
 

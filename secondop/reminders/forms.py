@@ -57,6 +57,10 @@ class PushSubscriptionForm(forms.Form):
 
     def clean_endpoint(self) -> str:
         endpoint: str = self.cleaned_data["endpoint"]
+        try:
+            endpoint.encode()
+        except UnicodeEncodeError:  # half a surrogate pair, which JSON's \u escapes can spell
+            raise forms.ValidationError("The push address is not a valid web address.") from None
         parts = urlsplit(endpoint)
         host = (parts.hostname or "").lower()
         if parts.scheme == "http" and host in LOCAL_HOSTS and local_endpoints_allowed():

@@ -74,7 +74,7 @@ def push_subscribe(request: AuthenticatedRequest) -> JsonResponse:
         return JsonResponse({"ok": False, "message": "Send the subscription as JSON."}, status=415)
     try:
         data = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return JsonResponse({"ok": False, "message": "The subscription is not valid JSON."}, status=400)
     form = PushSubscriptionForm.from_json(data)
     if not form.is_valid():
