@@ -464,7 +464,7 @@ def parse_args() -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=10_000, help="reminders in the burst, and raw sends")
-    parser.add_argument("--concurrency", type=int, default=3, help="worker processes (CELERY_CONCURRENCY)")
+    parser.add_argument("--concurrency", type=int, default=4, help="worker processes (CELERY_CONCURRENCY)")
     parser.add_argument("--batch", type=int, default=200, help="REMINDER_BATCH_SIZE")
     parser.add_argument(
         "--period", type=float, default=5.0, help="REMINDER_DISPATCH_PERIOD (beat), in seconds"

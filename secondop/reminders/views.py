@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
@@ -107,8 +108,10 @@ def push_forget(request: AuthenticatedRequest) -> JsonResponse:
     """Ends this browser's reminders when its person logs out (a shared phone): the app unsubscribes in the
     browser and sends the endpoint here. Only the signed-in person's own subscription is touched; an
     endpoint that is unknown, someone else's or already off changes nothing (and says so alike)."""
-    endpoint = request.POST.get("endpoint", "").strip()
-    if not endpoint:
+    field = forms.CharField(max_length=1000)  # also refuses NUL characters, which no endpoint has
+    try:
+        endpoint = field.clean(request.POST.get("endpoint", ""))
+    except forms.ValidationError:
         return JsonResponse({"ok": False, "message": "Send the subscription's endpoint."}, status=400)
     disabled = PushSubscription.objects.filter(
         user=request.user, endpoint=endpoint, disabled_at__isnull=True

@@ -100,3 +100,8 @@ def test_push_forget_checks_the_csrf_token(owner: User) -> None:
     assert client.post(reverse("push_forget"), {"endpoint": this_phone.endpoint}).status_code == 403
     this_phone.refresh_from_db()
     assert this_phone.is_active
+
+
+def test_push_forget_refuses_a_nul_character_without_a_server_error(owner: User) -> None:
+    response = client_for(owner).post(reverse("push_forget"), {"endpoint": "https://push.example/\x00x"})
+    assert response.status_code == 400
