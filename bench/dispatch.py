@@ -174,17 +174,25 @@ class Bench:
         call_command("migrate", verbosity=0)
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
-        # Without DEBUG, as in production: DEBUG keeps every query in memory.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "secondop.run", name],
-            cwd=ROOT,
-            env=dict(os.environ, DEBUG="false"),
-            # Its own process group (its CPU time is counted, and it is stopped whole), in this session: the
-            # scheduler shares CPU between sessions first, and the raw loop runs in this one.
-            process_group=0,
-        )
+        """Starts `python -m secondop.run <name>`, without DEBUG (as in production: DEBUG keeps every query
+        in memory), its output in <scratch>/<name>.log."""
+        with (self.scratch / f"{name}.log").open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "secondop.run", name],
+                cwd=ROOT,
+                env=dict(os.environ, DEBUG="false"),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                # Its own process group (its CPU time is counted, and it is stopped whole), in this session:
+                # the scheduler shares CPU between sessions first, and the raw loop runs in this one.
+                process_group=0,
+            )
         self.processes.append((name, process))
         return process
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.scratch / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def wait_for_workers(self) -> None:
         from secondop.celery import app
@@ -195,7 +203,7 @@ class Bench:
                 raise SystemExit("the workers did not answer within 60 s")
             for name, process in self.processes:
                 if process.poll() is not None:
-                    raise SystemExit(f"{name} exited with code {process.returncode}")
+                    raise SystemExit(f"{name} exited with code {process.returncode}:\n{self.log_tail(name)}")
 
     def stop(self) -> None:
         if self.stopped:

@@ -467,6 +467,11 @@ FOUND: dict[str, tuple[str, dict[str, object], Post]] = {
         {},
         Post(subscription("https://push.example.com/\ud800"), "application/json", {}),
     ),
+    "a bracketed host that is no IP address": (
+        "push_subscribe",
+        {},
+        Post(subscription("https://[not-an-ip]/push"), "application/json", {}),
+    ),
     "a team id too big for the database (leave)": ("team_leave", {"team_id": 2**63}, Post({}, None, {})),
     "a team id too big for the database (page)": ("team_detail", {"team_id": 10**30}, Post({}, None, {})),
     "a team id too big for the database (remove)": (

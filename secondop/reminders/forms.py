@@ -58,10 +58,10 @@ class PushSubscriptionForm(forms.Form):
     def clean_endpoint(self) -> str:
         endpoint: str = self.cleaned_data["endpoint"]
         try:
-            endpoint.encode()
-        except UnicodeEncodeError:  # half a surrogate pair, which JSON's \u escapes can spell
+            endpoint.encode()  # fails on half a surrogate pair, which JSON's \u escapes can spell
+            parts = urlsplit(endpoint)  # fails on a bracketed host that is no IP address
+        except ValueError:
             raise forms.ValidationError("The push address is not a valid web address.") from None
-        parts = urlsplit(endpoint)
         host = (parts.hostname or "").lower()
         if parts.scheme == "http" and host in LOCAL_HOSTS and local_endpoints_allowed():
             return endpoint

@@ -32,9 +32,12 @@ from django.db import connection
 from secondop.accounts.models import User
 from secondop.celery import app
 from secondop.reminders.models import PushSubscription, Reminder
+from secondop.tasks import echo
 from tests.push_receiver import PushReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long any wait may take: generous, for a loaded machine (each returns as soon as its condition holds).
+DEADLINE = 60.0
 _numbers = itertools.count(1)
 
 
@@ -100,13 +103,15 @@ def start_worker(env: dict[str, str] | None = None, concurrency: int = 2) -> Wor
         start_new_session=True,  # its own process group, so that a kill reaches the pool children too
     )
     worker = Worker(process, hostname)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + DEADLINE
     while not app.control.ping(destination=[hostname], timeout=0.5):
         if process.poll() is not None:
             raise RuntimeError(f"the worker exited with code {process.returncode} while starting")
         if time.monotonic() > deadline:
             worker.kill()
-            raise RuntimeError("the worker did not answer within 60 s")
+            raise RuntimeError(f"the worker did not answer within {DEADLINE:.0f} s")
+    # A task's round trip: its pool takes work (the first task of a process also loads what tasks need).
+    assert echo.delay("ready").get(timeout=DEADLINE) == "ready"
     return worker
 
 
@@ -116,7 +121,7 @@ def purge_queue() -> None:
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[Worker]:
+def worker(django_db_setup: None) -> Iterator[Worker]:
     """One worker for a module's tests: prefork, two processes, its own hostname."""
     purge_queue()
     started = start_worker()
@@ -186,7 +191,7 @@ def outbox() -> Iterator[Callable[[], list[EmailMessage]]]:
     shutil.rmtree(mail_dir(), ignore_errors=True)
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 30, message: str = "") -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = DEADLINE, message: str = "") -> Any:
     """Polls `condition` (a database query, say) until it is true; fails after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -32,7 +32,7 @@ from secondop.reminders.models import (
 )
 from secondop.reminders.tasks import dispatch_due
 from tests.push_receiver import PushReceiver
-from tests.reminders.conftest import Worker, real_now, statuses, subscribe, wait_until
+from tests.reminders.conftest import DEADLINE, Worker, real_now, statuses, subscribe, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def dispatch_at(moment: datetime.datetime) -> int:
         return dispatch_due()
 
 
-def wait_idle(worker: Worker, timeout: float = 30) -> None:
+def wait_idle(worker: Worker, timeout: float = DEADLINE) -> None:
     """Until the worker holds no task: whatever it was going to send has been sent."""
 
     def idle() -> bool:
@@ -93,7 +93,7 @@ def test_a_due_follow_up_reaches_the_phone_once_without_health_detail(
 
     assert dispatch_at(follow_up.due_at + datetime.timedelta(minutes=1)) == 1
 
-    [message] = receiver.wait_for(1, timeout=30)
+    [message] = receiver.wait_for(1, timeout=DEADLINE)
     wait_until(lambda: statuses(pk=follow_up.pk) == [ReminderStatus.SENT])
     wait_idle(worker)
     assert len(receiver.messages) == 1
@@ -138,7 +138,7 @@ def test_the_push_carries_a_vapid_token_for_the_push_service(
 
     dispatch_at(follow_up.due_at + datetime.timedelta(minutes=1))
 
-    [message] = receiver.wait_for(1, timeout=30)
+    [message] = receiver.wait_for(1, timeout=DEADLINE)
     token = message.vapid
     assert token.header["alg"] == "ES256"
     assert token.claims["aud"] == receiver.origin  # the push service's origin, not the app's
@@ -158,7 +158,7 @@ def test_the_notifications_buttons_work_with_the_token_the_worker_signed(
     follow_up = reminder_for(requested(case, owner), owner)
 
     dispatch_at(follow_up.due_at + datetime.timedelta(minutes=1))
-    [message] = receiver.wait_for(1, timeout=30)
+    [message] = receiver.wait_for(1, timeout=DEADLINE)
 
     response = Client().post(message.payload["actions"]["tomorrow"])
     assert response.status_code == 200, response.content

@@ -29,7 +29,7 @@ from secondop.reminders.models import (
 from secondop.reminders.tasks import dispatch_due
 from tests.conftest import make_user
 from tests.push_receiver import PushReceiver
-from tests.reminders.conftest import Worker, real_now, subscribe, wait_until
+from tests.reminders.conftest import DEADLINE, Worker, real_now, subscribe, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,8 +40,8 @@ POOL_PROCESSES = 2
 
 
 def people_with_due_nudges(count: int, receiver: PushReceiver) -> list[User]:
-    """`count` people, each with a phone and a case opened eight days ago: its five checklist nudges
-    (days 1 to 5) are all due now."""
+    """`count` people, each with a phone and a case opened eight days ago: its checklist nudges (one a
+    day from the day after, five today) are all due now."""
     people = []
     with time_machine.travel(real_now() - datetime.timedelta(days=8), tick=False):
         for number in range(count):
@@ -70,7 +70,7 @@ def empty_redis() -> None:
         client.flushdb()
 
 
-def recover_until_all_sent(reminders: list[int], timeout: float = 60) -> None:
+def recover_until_all_sent(reminders: list[int], timeout: float = DEADLINE) -> None:
     """What beat does, faster: the reaper hands back expired leases, the dispatcher claims what is due."""
 
     def all_sent() -> bool:
@@ -87,18 +87,18 @@ def receipts(receiver: PushReceiver, reminders: list[int]) -> dict[int, int]:
     return {pk: counts[f"reminder-{pk}"] for pk in reminders}
 
 
-@override_settings(REMINDER_LEASE_SECONDS=LEASE_SECONDS, REMINDER_BATCH_SIZE=5)
+@override_settings(REMINDER_LEASE_SECONDS=LEASE_SECONDS, REMINDER_BATCH_SIZE=5, REMINDER_DISPATCH_BATCHES=100)
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_push_in_flight(
     start_workers: Callable[..., Worker], receiver: PushReceiver
 ) -> None:
     people_with_due_nudges(6, receiver)
     reminders = due_reminders()
-    assert len(reminders) == 30
+    assert len(reminders) >= 20
     doomed = start_workers(**WORKER_ENV)
     receiver.slow_down(0.3)  # each batch of five takes 1.5 s: both pool children are mid-batch
 
-    assert dispatch_due() == 30
-    receiver.wait_for(4, timeout=30)
+    assert dispatch_due() == len(reminders)
+    receiver.wait_for(4, timeout=DEADLINE)
     doomed.kill()
     receiver.slow_down(0)
 
@@ -114,12 +114,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_push_in
     assert max(counts.values()) <= 2
     assert sum(counts.values()) - len(reminders) <= POOL_PROCESSES
     # One push delivery per reminder, marked sent once however many times it went out.
-    assert (
-        Delivery.objects.filter(
-            reminder__in=reminders, channel=Channel.PUSH, status=DeliveryStatus.SENT
-        ).count()
-        == 30
-    )
+    assert Delivery.objects.filter(
+        reminder__in=reminders, channel=Channel.PUSH, status=DeliveryStatus.SENT
+    ).count() == len(reminders)
 
 
 @override_settings(REMINDER_LEASE_SECONDS=LEASE_SECONDS, REMINDER_BATCH_SIZE=5, REMINDER_DISPATCH_BATCHES=2)
@@ -128,7 +125,7 @@ def test_emptying_redis_while_reminders_are_due_loses_none_of_them(
 ) -> None:
     people_with_due_nudges(4, receiver)
     reminders = due_reminders()
-    assert len(reminders) == 20
+    assert len(reminders) > 10
 
     assert dispatch_due() == 10  # two batches handed to the queue, before any worker took them
     empty_redis()
@@ -138,7 +135,7 @@ def test_emptying_redis_while_reminders_are_due_loses_none_of_them(
         status: Reminder.objects.filter(pk__in=reminders, status=status).count()
         for status in (ReminderStatus.SENDING, ReminderStatus.SCHEDULED)
     }
-    assert by_status == {ReminderStatus.SENDING: 10, ReminderStatus.SCHEDULED: 10}
+    assert by_status == {ReminderStatus.SENDING: 10, ReminderStatus.SCHEDULED: len(reminders) - 10}
     assert not Reminder.objects.filter(
         pk__in=reminders, status=ReminderStatus.SENDING, lease_until=None
     ).exists()
@@ -165,7 +162,8 @@ def test_an_expired_subscription_is_disabled_and_never_tried_again(
     expired.refresh_from_db()
     assert expired.disabled_at is not None
     assert [m.status for m in receiver.for_endpoint(expired.endpoint)] == [410]
-    assert len(receiver.for_endpoint(working.endpoint)) == len(reminders) == 5
+    assert len(reminders) > 1
+    assert len(receiver.for_endpoint(working.endpoint)) == len(reminders)
     assert set(receipts(receiver, reminders).values()) == {1}
     assert set(Delivery.objects.filter(subscription=expired).values_list("status", flat=True)) == {
         DeliveryStatus.GONE
