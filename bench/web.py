@@ -77,11 +77,12 @@ def postgres_answers(url: str) -> bool:
 class Server:
     """A scratch var dir and database with the data set, and gunicorn serving them."""
 
-    def __init__(self, database_url: str | None, *, bare_view: bool = True) -> None:
+    def __init__(self, database_url: str | None, *, bare_view: bool = True, postgres: bool = True) -> None:
         self.scratch = Path(tempfile.mkdtemp(prefix="secondop-bench-web-"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.bare_view = bare_view
+        self.postgres = postgres  # a scratch PostgreSQL database when none is given and the server answers
         self.created_db: tuple[str, str] | None = None  # (server url, name) of a database to drop
         self.database_url = database_url
         self.process: subprocess.Popen[bytes] | None = None
@@ -93,7 +94,7 @@ class Server:
 
     def environment(self) -> None:
         """Production settings, on plain http and loopback; gunicorn inherits them."""
-        if self.database_url is None and postgres_answers(DEFAULT_POSTGRES):
+        if self.database_url is None and self.postgres and postgres_answers(DEFAULT_POSTGRES):
             import psycopg
 
             name = f"secondop_bench_{secrets.token_hex(4)}"

@@ -141,6 +141,8 @@ REMINDER_DISPATCH_PERIOD = env_float("REMINDER_DISPATCH_PERIOD", 15.0)
 REMINDER_DISPATCH_SECONDS = env_float("REMINDER_DISPATCH_SECONDS", REMINDER_DISPATCH_PERIOD * 0.6)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 100)
 REMINDER_LEASE_SECONDS = env_float("REMINDER_LEASE_SECONDS", 300.0)
+# How many claimed batches may wait for a worker at once: enough to keep every worker process busy.
+REMINDER_DISPATCH_BATCHES = env_int("REMINDER_DISPATCH_BATCHES", 8)
 CELERY_BEAT_SCHEDULE = {
     # Harmless: proves beat is alive (the health page reads the time it left in Redis).
     "heartbeat": {

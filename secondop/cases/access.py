@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Literal, cast
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpRequest
 
 from secondop.cases import audit
@@ -21,22 +23,53 @@ Need = Literal["read", "write", "own"]
 ROLE_ORDER = [Role.OWNER, Role.ADVOCATE, Role.VIEWER]
 
 
-def effective_membership(case: Case, user: "User | AnonymousUser") -> Membership | None:
+def _best(roles: set[str]) -> str | None:
+    return next((role for role in ROLE_ORDER if role in roles), None)
+
+
+def _best_team_role(case: "Case | OuterRef", user_id: int) -> Subquery:
+    """The best role the person has in the case through a team, as a subquery."""
+    rank = When(role=Role.OWNER, then=Value(0)), When(role=Role.ADVOCATE, then=Value(1))
+    shares = (
+        TeamShare.objects.filter(case=case, team__members__user_id=user_id)
+        .annotate(rank=DbCase(*rank, default=Value(2), output_field=IntegerField()))
+        .order_by("rank")
+        .values("role")
+    )
+    return Subquery(shares[:1])
+
+
+def _resolve(
+    case: Case, user: "User | AnonymousUser", own: Membership | None, team_role: str | None
+) -> Membership | None:
     """The person's own membership, or — through a team the case is shared with — an unsaved one with the
     team's role (its `pk` is None). None for a stranger."""
-    own = Membership.objects.filter(case=case, user_id=cast(int, user.pk)).first()
-    team_roles = set(
-        TeamShare.objects.filter(case=case, team__members__user_id=cast(int, user.pk)).values_list(
-            "role", flat=True
-        )
-    )
-    roles = ({own.role} if own else set()) | team_roles
-    if not roles:
+    best = _best(({own.role} if own else set()) | ({team_role} if team_role else set()))
+    if best is None:
         return None
-    best = next(role for role in ROLE_ORDER if role in roles)
     if own is not None and own.role == best:
         return own
     return Membership(case=case, user=user, role=best)  # type: ignore[misc]
+
+
+def _case_and_membership(
+    code: UUID | str, user: "User | AnonymousUser"
+) -> tuple[Case | None, Membership | None]:
+    """One query for the usual visit (the person is a member; the case comes along, and any team role);
+    one more when the case reaches them through a team only, or not at all."""
+    user_id = cast(int, user.pk)
+    own = (
+        Membership.objects.select_related("case")
+        .filter(case__code=code, user_id=user_id)
+        .annotate(team_role=_best_team_role(OuterRef("case_id"), user_id))
+        .first()
+    )
+    if own is not None:
+        return own.case, _resolve(own.case, user, own, own.team_role)
+    case = Case.objects.filter(code=code).annotate(team_role=_best_team_role(OuterRef("pk"), user_id)).first()
+    if case is None:
+        return None, None
+    return case, _resolve(case, user, None, case.team_role)
 
 
 def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") -> tuple[Case, Membership]:
@@ -47,8 +80,7 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
     """
     if not request.user.is_authenticated:
         raise Http404("No such case.")
-    case = Case.objects.filter(code=code).first()
-    membership = effective_membership(case, request.user) if case is not None else None
+    case, membership = _case_and_membership(code, request.user)
     if case is None or membership is None:
         raise Http404("No such case.")
     if not ROLE_CAN[Role(membership.role)] >= {need}:

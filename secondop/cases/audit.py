@@ -2,8 +2,11 @@
 exported it, and when."""
 
 import datetime
+import hashlib
+import logging
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
@@ -12,6 +15,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from secondop.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # Views and changes come in bursts (every autosave is a change): one entry per person, case and kind of
 # change in this window is the trail a person can read.
@@ -53,7 +58,17 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
 
 
 def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
-    """Records the event unless the same person did the same thing to this case a moment ago."""
+    """Records the event unless the same person did the same thing to this case a moment ago.
+
+    The cache remembers who was recorded in the window, so a page viewed again does not ask the database;
+    the database decides whenever the cache does not remember (a new window, a cache emptied or down)."""
+    digest = hashlib.sha256(f"{case.pk}:{actor.pk}:{action}:{detail}".encode()).hexdigest()
+    key = f"audit-once:{digest}"
+    try:
+        if not cache.add(key, True, timeout=QUIET_WINDOW.total_seconds()):
+            return
+    except Exception:  # the cache is down: the database alone decides
+        logger.warning("the cache did not answer; the audit trail asks the database")
     recent = AuditEvent.objects.filter(
         case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=timezone.now() - QUIET_WINDOW
     ).exists()

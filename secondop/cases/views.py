@@ -24,7 +24,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:120]
     profile = getattr(request.user, "profile", None)
     today = clock.local_today(profile.time_zone if profile is not None else None)
-    board = dashboard.build(request.user, show=show, search=search, today=today)
+    page = request.GET.get("page", "1")[:12]
+    board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
     # Which empty state to show: a first-case welcome only to someone with no case at all.
     has_cases = bool(board.rows) or (
         show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()

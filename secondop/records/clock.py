@@ -6,8 +6,23 @@ and leap days fall where the calendar puts them, and a daylight-saving change mo
 
 import datetime
 import zoneinfo
+from typing import Protocol
 
-from secondop.records.models import CLOSED_STATUSES, RecordsRequest
+from secondop.records.models import CLOSED_STATUSES
+
+
+class Clocked(Protocol):
+    """What the clock reads of a records request: a RecordsRequest, or a row of just these fields."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def requested_on(self) -> datetime.date | None: ...
+
+    @property
+    def extension_notice_on(self) -> datetime.date | None: ...
+
 
 FOLLOW_UP_DAYS = 7
 RESPONSE_DAYS = 30
@@ -24,13 +39,13 @@ def local_today(zone_name: str | None, now: datetime.datetime | None = None) -> 
     return moment.astimezone(zone).date()
 
 
-def follow_up_on(request: RecordsRequest) -> datetime.date | None:
+def follow_up_on(request: Clocked) -> datetime.date | None:
     if request.requested_on is None:
         return None
     return request.requested_on + datetime.timedelta(days=FOLLOW_UP_DAYS)
 
 
-def legal_due_on(request: RecordsRequest) -> datetime.date | None:
+def legal_due_on(request: Clocked) -> datetime.date | None:
     """30 days after the request; 60 once a written extension notice was recorded."""
     if request.requested_on is None:
         return None
@@ -38,18 +53,18 @@ def legal_due_on(request: RecordsRequest) -> datetime.date | None:
     return request.requested_on + datetime.timedelta(days=days)
 
 
-def extension_window(request: RecordsRequest) -> tuple[datetime.date, datetime.date] | None:
+def extension_window(request: Clocked) -> tuple[datetime.date, datetime.date] | None:
     """The dates on which a written extension notice counts: within the first 30 days."""
     if request.requested_on is None:
         return None
     return request.requested_on, request.requested_on + datetime.timedelta(days=RESPONSE_DAYS)
 
 
-def is_overdue(request: RecordsRequest, today: datetime.date) -> bool:
+def is_overdue(request: Clocked, today: datetime.date) -> bool:
     due = legal_due_on(request)
     return due is not None and request.status not in CLOSED_STATUSES and today > due
 
 
-def days_left(request: RecordsRequest, today: datetime.date) -> int | None:
+def days_left(request: Clocked, today: datetime.date) -> int | None:
     due = legal_due_on(request)
     return None if due is None else (due - today).days

@@ -25,6 +25,7 @@ from secondop.records.forms import (
 from secondop.records.models import ContactChannel, ContactEntry, LetterKind, RecordsRequest, RequestStatus
 from secondop.records.services import MoveRefused, change_request_date, move
 from secondop.records.timeline import entries
+from secondop.records.timeline import page as timeline_page
 from secondop.requests import AuthenticatedRequest
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import DraftKind, DraftUse
@@ -318,10 +319,14 @@ def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     requests_ = list(case.records_requests.select_related("holder"))
     chosen = request.GET.get("request", "")
     request_id = int(chosen) if chosen.isdigit() and any(r.pk == int(chosen) for r in requests_) else None
+    older = request.GET.get("older", "")
+    # A made-up page number shows the newest page rather than failing.
+    shown = timeline_page(case, request_id, int(older) if older.isdigit() and len(older) < 9 else 0)
     context = {
         "case": case,
         "membership": membership,
-        "entries": entries(case, request_id),
+        "entries": shown.entries,
+        "page": shown,
         "requests": requests_,
         "chosen": request_id,
     }

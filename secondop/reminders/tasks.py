@@ -19,13 +19,13 @@ from secondop.reminders.models import Reminder, ReminderStatus
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "REMINDER_BATCH_SIZE", 100))
+    return int(settings.REMINDER_BATCH_SIZE)
 
 
 def batches_in_flight() -> int:
     """How many batches may be claimed and not yet delivered at once: enough to keep every worker process
     busy while the next one is being claimed."""
-    return int(getattr(settings, "REMINDER_DISPATCH_BATCHES", 8))
+    return int(settings.REMINDER_DISPATCH_BATCHES)
 
 
 def _hand_over(size: int) -> int:
@@ -43,7 +43,7 @@ def dispatch_due() -> int:
     """Starts (or tops up) the chains while reminders are due, until REMINDER_DISPATCH_BATCHES batches are
     in flight or the time budget (below the beat period) is spent. Returns how many rows it claimed."""
     size = batch_size()
-    budget = float(getattr(settings, "REMINDER_DISPATCH_SECONDS", 10.0))
+    budget = float(settings.REMINDER_DISPATCH_SECONDS)
     in_flight = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
     room = max(batches_in_flight() * size - in_flight, 0)
     started = time.monotonic()

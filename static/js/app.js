@@ -257,7 +257,8 @@
 
   // Reminders on this device (Web Push). Permission is asked only after the person taps "Turn on
   // reminders"; on iOS push exists only in the app added to the Home Screen (iOS 16.4 and later). At every
-  // start the subscription is sent again: Safari never tells the server that an endpoint expired.
+  // start (once per browsing session) the subscription is sent again: Safari never tells the server that an
+  // endpoint expired.
   var PUSH_TEXT = {
     working: "Turning reminders on…",
     on: "Reminders are on for this phone.",
@@ -353,6 +354,10 @@
     });
   }
 
+  // Once per start, not once per page: a start (a new tab, the installed app launched again) begins with
+  // an empty sessionStorage.
+  var RESENT_KEY = "secondop-push-resent";
+
   function resendSubscription() {
     var url = document.body.dataset.pushSubscribeUrl;
     if (!url || !pushSupported() || Notification.permission !== "granted") return;
@@ -361,7 +366,19 @@
         return registration.pushManager.getSubscription();
       })
       .then(function (subscription) {
-        if (subscription) return sendSubscription(url, subscription);
+        if (!subscription) return;
+        try {
+          if (sessionStorage.getItem(RESENT_KEY) === subscription.endpoint) return;
+        } catch (error) {
+          // Storage refused (a private window): send it every time instead.
+        }
+        return sendSubscription(url, subscription).then(function () {
+          try {
+            sessionStorage.setItem(RESENT_KEY, subscription.endpoint);
+          } catch (error) {
+            // As above.
+          }
+        });
       })
       .catch(function () {
         // Offline or signed out: the next start tries again.

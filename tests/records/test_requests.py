@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -271,6 +272,89 @@ def test_the_timeline_mixes_contacts_moves_and_script_uses_and_filters_by_reques
     assert "Dr. Sam Patel: requested" not in filtered and "Used the script" not in filtered
     # A made-up filter shows everything rather than failing.
     assert client.get(reverse("timeline", args=[case.code]) + "?request=99999").status_code == 200
+
+
+def contacts_over_days(case: Case, count: int, request: RecordsRequest | None = None) -> None:
+    """`count` contacts, one a day, numbered from the oldest: "Clerk 0", "Clerk 1", …"""
+    ContactEntry.objects.bulk_create(
+        ContactEntry(
+            case=case,
+            request=request,
+            channel="phone",
+            with_whom=f"Clerk {number}",
+            happened_at=NOW - datetime.timedelta(days=count - number),
+        )
+        for number in range(count)
+    )
+
+
+def clerks(page: str) -> list[int]:
+    return [int(number) for number in re.findall(r"Phone with Clerk (\d+)<", page)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_long_timeline_shows_the_newest_page_and_pages_back_to_the_oldest(case: Case, owner: User) -> None:
+    contacts_over_days(case, 60)
+    client = client_for(owner)
+    url = reverse("timeline", args=[case.code])
+
+    newest = client.get(url).text
+    assert clerks(newest) == list(range(35, 60))  # the newest 25, oldest first
+    assert "Show later entries" not in newest
+    assert 'href="?older=25">Show earlier entries' in newest
+
+    middle = client.get(url + "?older=25").text
+    assert clerks(middle) == list(range(10, 35))
+    assert 'href="?older=50">Show earlier entries' in middle
+    assert 'href="?">Show later entries' in middle
+
+    oldest = client.get(url + "?older=50").text
+    assert clerks(oldest) == list(range(10))
+    assert "Show earlier entries" not in oldest
+    assert 'href="?older=25">Show later entries' in oldest
+
+    # Made-up page numbers show a page rather than failing: past the end, the oldest page.
+    assert clerks(client.get(url + "?older=5000").text) == list(range(25))
+    for made_up in ("-5", "abc", "1e9", "9" * 40, ""):
+        response = client.get(url, {"older": made_up})
+        assert response.status_code == 200
+        assert clerks(response.text) == list(range(35, 60))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_paging_keeps_the_request_filter(case: Case, owner: User, holder: Provider) -> None:
+    request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    contacts_over_days(case, 30, request)
+    contacts_over_days(case, 10)  # not about the request
+    client = client_for(owner)
+    url = reverse("timeline", args=[case.code])
+    filtered = client.get(url, {"request": request.pk}).text
+    assert clerks(filtered) == list(range(5, 30))
+    assert f'href="?older=25&amp;request={request.pk}">Show earlier entries' in filtered
+    earlier = client.get(url, {"request": request.pk, "older": 25}).text
+    assert clerks(earlier) == list(range(5))
+    assert f'href="?request={request.pk}">Show later entries' in earlier
+
+
+def test_the_timeline_page_reads_as_many_queries_for_a_thousand_entries_as_for_ten(
+    case: Case, owner: User, holder: Provider
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(owner)
+    url = reverse("timeline", args=[case.code])
+    request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    counts = []
+    for count in (10, 1000):
+        ContactEntry.objects.all().delete()
+        contacts_over_days(case, count, request)
+        client.get(url)  # the audit trail's first write is not the page's
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_the_history_keeps_who_moved_the_status(case: Case, advocate: User, holder: Provider) -> None:
