@@ -68,6 +68,11 @@ def lost_points(report: dict) -> list[str]:
             if ref.get("weight", 0) > 0 and score is not None and score < 1:
                 value = audit.get("displayValue", "")
                 lines.append(f"{name}: {ref['id']} score={score} weight={ref['weight']} {value}".rstrip())
+                for item in (audit.get("details") or {}).get("items", [])[:5]:
+                    lines.append(f"    {json.dumps(item)[:300]}")
+    shifts = report["audits"].get("layout-shifts", {})
+    for item in (shifts.get("details") or {}).get("items", [])[:5]:
+        lines.append(f"layout shift: {json.dumps(item)[:400]}")
     return lines
 
 
@@ -77,6 +82,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median score is kept")
     parser.add_argument("--database-url", default=None, help="as for bench/web.py")
+    parser.add_argument("--save", type=Path, default=None, help="a folder to keep each run's JSON report in")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit("Lighthouse is missing: run `npm ci` in the project's root")
@@ -92,6 +98,9 @@ def main() -> None:
         server.request("GET", url.removeprefix(server.base), headers={"Cookie": cookie})
         for run in range(args.runs):
             report = run_lighthouse(url, cookie, scratch / f"run-{run}.json")
+            if args.save is not None:
+                args.save.mkdir(parents=True, exist_ok=True)
+                shutil.copy(scratch / f"run-{run}.json", args.save / f"lighthouse-{run + 1}.json")
             if report.get("runtimeError"):
                 raise SystemExit(f"lighthouse: {report['runtimeError']}")
             final = report.get("finalDisplayedUrl") or report.get("finalUrl", "")

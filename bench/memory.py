@@ -68,21 +68,21 @@ def kib(path: Path, field: str) -> int:
 
 
 def memory_mb(root: int) -> tuple[float, float, dict[str, float]]:
-    """(RSS sum, PSS sum, RSS by command) of `root` and its descendants, in MiB."""
+    """(PSS sum, RSS sum, PSS by service) of `root` and its descendants, in MiB."""
     rss = pss = 0
     by_command: dict[str, float] = {}
     for pid in descendants(root):
         proc = Path("/proc") / str(pid)
-        resident = kib(proc / "status", "VmRSS")
-        rss += resident
-        pss += kib(proc / "smaps_rollup", "Pss")
+        rss += kib(proc / "status", "VmRSS")
+        proportional = kib(proc / "smaps_rollup", "Pss")
+        pss += proportional
         try:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         name = describe(command)
-        by_command[name] = by_command.get(name, 0) + resident / 1024
-    return rss / 1024, pss / 1024, by_command
+        by_command[name] = by_command.get(name, 0) + proportional / 1024
+    return pss / 1024, rss / 1024, by_command
 
 
 def describe(command: str) -> str:
@@ -176,7 +176,7 @@ def main() -> None:
                 samples.append(memory_mb(run.pid))
                 time.sleep(0.5)
             idle = max(samples, key=lambda sample: sample[0])
-            log(f"idle: RSS {idle[0]:.0f} MiB (PSS {idle[1]:.0f}): {breakdown(idle[2])}")
+            log(f"idle: {idle[0]:.0f} MiB (RSS sum {idle[1]:.0f}); by service: {breakdown(idle[2])}")
 
             cookie = server.login()
             sampler = Sampler(run.pid)
@@ -198,8 +198,8 @@ def main() -> None:
             arrivals = people.wait_for(receiver, group, since)
             busy = sampler.stop()
             log(
-                f"busy: {len(arrivals.times)} of {args.count} reminders received; RSS {busy[0]:.0f} MiB "
-                f"(PSS {busy[1]:.0f}): {breakdown(busy[2])}"
+                f"busy: {len(arrivals.times)} of {args.count} reminders received; {busy[0]:.0f} MiB "
+                f"(RSS sum {busy[1]:.0f}); by service: {breakdown(busy[2])}"
             )
             if arrivals.lost(group):
                 raise SystemExit(f"{arrivals.lost(group)} reminders never arrived: the run is not valid")

@@ -144,7 +144,7 @@ class Server:
         from django.db import transaction
         from django.utils import timezone
 
-        from secondop.accounts.models import User
+        from secondop.accounts.models import Profile, User
         from secondop.cases.models import Case, ContactChannel, Membership, Role
         from secondop.records.models import (
             ContactEntry,
@@ -166,6 +166,8 @@ class Server:
             owner = User.objects.create_user(email=OWNER_EMAIL, password=PASSWORD)
             for user in (advocate, owner):
                 EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+                # As after a first visit: the browser has told the app its time zone.
+                Profile.objects.filter(user=user).update(time_zone="America/Chicago")
             cases = [
                 Case.open_for(
                     owner, patient_name=f"Patient {number:03}", concern=f"the knee surgery {number}"

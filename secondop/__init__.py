@@ -1,3 +1,3 @@
-from secondop.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app is loaded when Django is (SecondopConfig.ready), and by `celery -A secondop`, which finds
+# secondop.celery on its own; importing it here would load Celery and Django into every process that only
+# imports the package, such as the supervisor of `python -m secondop.run`.

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import redis
-
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -24,6 +22,10 @@ class EmbeddedRedisError(RuntimeError):
 
 
 def redis_answers(url: str, timeout: float = 0.5) -> bool:
+    # Imported here: the supervisor of `python -m secondop.run` needs the client for this one question, and
+    # stays small without it for as long as it runs.
+    import redis
+
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         return bool(client.ping())

@@ -1,12 +1,12 @@
 """`python -m secondop.run`: the whole app on one machine, or one of its processes.
 
 With no argument it applies migrations, starts an embedded Redis-compatible server when REDIS_URL answers
-nothing on this machine, then starts web (gunicorn), a Celery worker and Celery beat as its own direct
-children, prints the URL, and stops all of them on Ctrl-C or SIGTERM: web and beat first, then the worker
-(which finishes its task), then Redis.
+nothing on this machine, then starts web (gunicorn) and a Celery worker with Celery beat inside it as its
+own direct children, prints the URL, and stops all of them on Ctrl-C or SIGTERM: web first, then the
+worker and its beat (the worker finishes its task), then Redis.
 
 `python -m secondop.run web|worker|beat` replaces itself with that one process (web migrates first):
-docker-compose.yml uses these, so the containers run exactly what the one-machine command runs.
+docker-compose.yml uses these, beat on its own so that workers can be added.
 """
 
 import contextlib
@@ -32,8 +32,10 @@ def var_dir() -> Path:
     return Path(os.environ.get("SECONDOP_VAR_DIR", str(BASE_DIR / "var")))
 
 
-def service_command(name: str) -> list[str]:
-    """The command line of one process of the app; the same here and in docker-compose.yml."""
+def service_command(name: str, *, with_beat: bool = False) -> list[str]:
+    """The command line of one process of the app; the same here and in docker-compose.yml. `with_beat`
+    runs beat inside the worker, as one machine does: a forked child of the worker, sharing its memory,
+    instead of a process of its own (only right while there is exactly one worker)."""
     python = sys.executable
     if name == "web":
         bind = f"{os.environ.get('HOST', '127.0.0.1')}:{_env_int('PORT', 8000)}"
@@ -52,6 +54,8 @@ def service_command(name: str) -> list[str]:
             str(_env_int("WEB_THREADS", 4)),
             "--graceful-timeout",
             "10",
+            # The app is loaded once, then the workers fork: they share its memory until they write to it.
+            "--preload",
             "--access-logfile",
             "-",
         ]
@@ -69,6 +73,7 @@ def service_command(name: str) -> list[str]:
             str(_env_int("CELERY_CONCURRENCY", 2)),
             "--without-gossip",
             "--without-mingle",
+            *(["--beat", "--schedule", str(var_dir() / "celerybeat-schedule")] if with_beat else []),
         ]
     if name == "beat":
         return [
@@ -144,8 +149,10 @@ def run_all() -> int:
             started.append(
                 ("redis", start_server(redis_url, var_dir() / "redis", preexec_fn=_die_with_parent))
             )
-        for name in SERVICES:
-            started.append((name, subprocess.Popen(service_command(name), preexec_fn=_die_with_parent)))
+        # One machine, one worker: beat runs inside it (see service_command).
+        for name in ("web", "worker"):
+            command = service_command(name, with_beat=name == "worker")
+            started.append((name, subprocess.Popen(command, preexec_fn=_die_with_parent)))
     except (EmbeddedRedisError, subprocess.CalledProcessError) as error:
         print(f"secondop: could not start: {error}", file=sys.stderr)
         _stop(list(reversed(started)))
@@ -168,8 +175,8 @@ def run_all() -> int:
         time.sleep(0.2)
 
     print("secondop: stopping…", flush=True)
-    # Web and beat first (no new work), then the worker (finishes what it holds), then Redis.
-    order = {"web": 0, "beat": 1, "worker": 2, "redis": 3}
+    # Web first (no new work), then the worker and its beat (it finishes what it holds), then Redis.
+    order = {"web": 0, "worker": 1, "redis": 2}
     _stop(sorted(started, key=lambda item: order[item[0]]))
     print("secondop: stopped.", flush=True)
     return exit_code
