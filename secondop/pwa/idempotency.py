@@ -8,16 +8,27 @@ session that expired (it stops and waits for the person to log in again):
 
   saved     a redirect (every form here answers a successful POST with one), or an htmx answer that
             announces itself with HX-Trigger
-  conflict  an edit based on an old version: both texts are kept (HX-Trigger "draft-conflict")
-  refused   the form came back with its errors, or a 4xx
+  conflict  an edit based on an old version: both texts are kept (HX-Trigger "draft-conflict", or a
+            redirect with an error message tagged CONFLICT_TAG)
+  refused   the form came back with its errors, a redirect with an error message (what the views do
+            when they refuse something that is not a form's field: a closed request's status, the
+            last owner's role), or a 4xx
   login     the session expired (a redirect to the log-in page)
   retry     a server error: nothing was stored; send it again later
+
+The outbox cannot read a redirect's headers (a fetch that does not follow a redirect sees an opaque
+answer), so a request marked `X-Secondop-Outbox: 1` gets, instead of a redirect, a 204 with the outcome,
+the address it would have gone to (`X-Secondop-Location`) and the error message of a refusal or conflict
+(`X-Secondop-Message`, percent-encoded UTF-8), which the outbox shows on the item.
 """
 
 import uuid
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -36,11 +47,28 @@ def client_id_of(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-def outcome_of(response: HttpResponse) -> str:
+# The extra tag of an error message that reports a conflict (both versions kept), not a refusal.
+CONFLICT_TAG = "conflict"
+
+
+def _error_messages(request: HttpRequest | None) -> list[Message]:
+    """The error messages this request queued for the next page (the storage's own list: reading the
+    messages through the public API would mark them as shown)."""
+    storage = getattr(request, "_messages", None)
+    queued = getattr(storage, "_queued_messages", [])
+    return [message for message in queued if message.level >= constants.ERROR]
+
+
+def outcome_of(response: HttpResponse, request: HttpRequest | None = None) -> str:
     status = response.status_code
     if 300 <= status < 400:
         location = response.get("Location", "")
-        return "login" if location.startswith(reverse(settings.LOGIN_URL)) else "saved"
+        if location.startswith(reverse(settings.LOGIN_URL)):
+            return "login"
+        errors = _error_messages(request)
+        if any(CONFLICT_TAG in (message.extra_tags or "").split() for message in errors):
+            return "conflict"
+        return "refused" if errors else "saved"
     if status >= 500:
         return "retry"
     if status >= 400:
@@ -67,20 +95,38 @@ def _replay(submission: Submission) -> HttpResponse:
     return response
 
 
+def _for_outbox(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A redirect answered to the outbox, in a form it can read (see the module's docstring)."""
+    if request.headers.get("X-Secondop-Outbox") != "1" or not 300 <= response.status_code < 400:
+        return response
+    readable = HttpResponse(status=204)
+    for name in ("X-Secondop-Outcome", "X-Secondop-Replayed"):
+        if name in response:
+            readable[name] = response[name]
+    readable["X-Secondop-Location"] = response["Location"]
+    errors = _error_messages(request)
+    if errors:
+        readable["X-Secondop-Message"] = quote(str(errors[0].message)[:500])
+    return readable
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return _for_outbox(request, self._answer(request))
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST" or not request.user.is_authenticated:
             response = self.get_response(request)
             if request.method == "POST":
-                response["X-Secondop-Outcome"] = outcome_of(response)
+                response["X-Secondop-Outcome"] = outcome_of(response, request)
             return response
         client_id = client_id_of(request)
         if client_id is None:
             response = self.get_response(request)
-            response["X-Secondop-Outcome"] = outcome_of(response)
+            response["X-Secondop-Outcome"] = outcome_of(response, request)
             return response
         known = Submission.objects.filter(client_id=client_id, user_id=request.user.pk).first()
         if known is not None:
@@ -93,7 +139,7 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 response = self.get_response(request)
-                outcome = outcome_of(response)
+                outcome = outcome_of(response, request)
                 # Only a write that happened is kept: a refusal (bad input, a CSRF failure, a 403) or a
                 # server error changed nothing, so sending it again simply runs it again.
                 if outcome not in ("saved", "conflict"):

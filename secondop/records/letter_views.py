@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases.access import Need, get_case_for
 from secondop.cases.models import Case, Membership
+from secondop.pwa.idempotency import CONFLICT_TAG
 from secondop.records import clock
 from secondop.records.letters import LABELS, generate, offered_letters
 from secondop.records.models import Letter, LetterKind, RecordsRequest
@@ -164,6 +165,7 @@ def letter_save(request: AuthenticatedRequest, code: UUID, request_id: int, lett
         messages.error(
             request,
             f"Someone else changed this {context['noun']} while you were writing. Both versions are kept.",
+            extra_tags=CONFLICT_TAG,
         )
     else:
         messages.success(request, "Saved.")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Approach, Case, Membership
+from secondop.pwa.idempotency import CONFLICT_TAG
 from secondop.requests import AuthenticatedRequest
 from secondop.scripts.approach import recommend
 from secondop.scripts.drafting import DESCRIPTIONS, ensure_drafts, offered_kinds, regenerate_unedited
@@ -192,7 +193,9 @@ def draft_save(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResp
         return response
     if result == SaveResult.CONFLICT:
         messages.error(
-            request, "Someone else changed this script while you were writing. Both versions are kept."
+            request,
+            "Someone else changed this script while you were writing. Both versions are kept.",
+            extra_tags=CONFLICT_TAG,
         )
     else:
         messages.success(request, "Saved.")

@@ -5,9 +5,11 @@
  * replay after a crash between sending and deleting stores nothing twice. Each answer says how it went
  * (X-Secondop-Outcome): saved or conflict → removed from the outbox; refused → kept, marked with the
  * server's message, for the person to fix; login → replay stops until they log in again; anything else
- * (offline, a server error) → replay stops and tries again later. A redirect (how the plain forms answer a
- * saved write) is not followed: once the session is seen to be still this person's, every redirect before
- * it was the form's own answer, not the log-in page (checked every few items, and before stopping).
+ * (offline, a server error) → replay stops and tries again later. A redirect (how the plain forms answer)
+ * is not followed: each request asks for it as a 204 whose headers say the outcome and, for a refusal,
+ * the message (X-Secondop-Outbox). An opaque redirect all the same (a server that does not do that) is
+ * taken as saved once the session is seen to be still this person's: then every redirect before it was
+ * the form's own answer, not the log-in page (checked every few items, and before stopping).
  *
  * An item: {id, url, body (urlencoded), htmx (bool), kind, label, pageUrl, user, createdAt, status
  * ("waiting" | "refused"), message, sentAt}. Only the items of the person signed in are sent (a shared
@@ -167,7 +169,13 @@
     var body = new URLSearchParams(item.body);
     body.delete("csrfmiddlewaretoken"); // the token may have changed since (a new log-in)
     body.delete("client_id"); // the header says it
-    var headers = { "Content-Type": "application/x-www-form-urlencoded", "X-Client-Id": item.id, "X-CSRFToken": token };
+    var headers = {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Client-Id": item.id,
+      "X-CSRFToken": token,
+      // Answer a redirect with a 204 whose headers say how it went (a redirect's are unreadable here).
+      "X-Secondop-Outbox": "1",
+    };
     if (item.htmx) headers["HX-Request"] = "true";
     return fetch(item.url, {
       method: "POST",
@@ -178,6 +186,14 @@
     }).then(function (response) {
       if (response.type === "opaqueredirect" || response.redirected) return { outcome: "redirected" };
       var outcome = response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry");
+      if (response.status === 204 && response.headers.get("X-Secondop-Location")) {
+        // A form's redirect, told in headers: the message is the one the next page would have shown.
+        var message = response.headers.get("X-Secondop-Message");
+        if (outcome === "refused") {
+          return { outcome: "refused", message: message ? decodeURIComponent(message) : firstError("") };
+        }
+        return { outcome: outcome };
+      }
       if (outcome === "refused") {
         return response.text().then(function (html) {
           return { outcome: "refused", message: firstError(html) };

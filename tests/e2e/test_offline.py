@@ -385,6 +385,35 @@ def test_a_refused_write_stays_visible_until_it_is_fixed(
     expect(page.locator(".outbox-problem")).to_have_count(0)
 
 
+def test_a_write_refused_with_a_message_on_the_next_page_stays_in_the_outbox_with_that_message(
+    context: BrowserContext, owner_page: Page, live_server: Any, case: Case
+) -> None:
+    """Some refusals are no form's fault (the request was withdrawn meanwhile, from another phone): the
+    server answers them with a redirect and a message. The outbox must not take that for saved."""
+    from secondop.records.models import Provider, RecordsRequest
+
+    page = owner_page
+    holder = Provider.objects.create(case=case, role="records_office", name="Eastside Records")
+    records_request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    detail = f"{live_server.url}/cases/{case.code}/records/requests/{records_request.pk}/"
+    cache_page(page, detail)
+    context.set_offline(True)
+    page.reload()
+    page.get_by_label("New status").select_option(label="Requested")
+    page.get_by_role("button", name="Update", exact=True).click()
+    expect(banner(page)).to_have_text("1 change waiting to sync")
+    RecordsRequest.objects.filter(pk=records_request.pk).update(status="withdrawn")  # another phone
+    context.set_offline(False)
+
+    problem = page.locator(".outbox-problem")
+    expect(problem).to_contain_text("This request is withdrawn, so its status cannot change any more.")
+    [item] = outbox(page)
+    assert item["status"] == "refused"
+    assert not Submission.objects.exists()
+    records_request.refresh_from_db()
+    assert records_request.status == "withdrawn"
+
+
 def test_a_refused_write_can_be_discarded(
     context: BrowserContext, owner_page: Page, live_server: Any, case: Case
 ) -> None:

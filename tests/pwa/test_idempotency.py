@@ -121,3 +121,90 @@ def test_answers_older_than_a_month_are_pruned(case: Case, owner: User) -> None:
     )
     assert prune_submissions() == 1
     assert Submission.objects.count() == 1
+
+
+def test_a_plain_form_edit_from_an_old_version_is_a_conflict_kept_once(case: Case, owner: User) -> None:
+    """Without htmx the editor answers with a redirect and a message: still a conflict, kept, replayed."""
+    client = client_for(owner)
+    draft = ensure_drafts(case)["pushback"]
+    url = reverse("draft_save", args=[case.code, "pushback"])
+    client.post(url, {"text": "Online words.", "version": 1})
+    client_id = str(uuid.uuid4())
+    late = [
+        client.post(url, {"text": "Offline words.", "version": 1, "client_id": client_id}) for _ in range(2)
+    ]
+    assert [answer.status_code for answer in late] == [302, 302]
+    assert [answer["X-Secondop-Outcome"] for answer in late] == ["conflict", "conflict"]
+    assert late[1]["X-Secondop-Replayed"] == "1"
+    draft.refresh_from_db()
+    assert (draft.text, draft.conflict_text) == ("Online words.", "Offline words.")
+    assert "Both versions are kept" in client.get(late[0]["Location"]).text
+
+
+def test_a_refusal_answered_with_a_redirect_and_a_message_is_refused_and_not_kept(
+    case: Case, owner: User
+) -> None:
+    """Views refuse what is not a form field's fault with an error message on the next page: the outbox
+    must show the item as refused, not drop it as saved, and the same UUID may be sent again."""
+    from secondop.records.models import Provider, RecordsRequest
+
+    client = client_for(owner)
+    holder = Provider.objects.create(case=case, role="records_office", name="Eastside Records")
+    closed = RecordsRequest.objects.create(case=case, holder=holder, kind="copy", status="withdrawn")
+    client_id = str(uuid.uuid4())
+    url = reverse("request_move", args=[case.code, closed.pk])
+    answer = client.post(url, {"status": "requested", "on": "2026-06-01", "client_id": client_id})
+    assert answer.status_code == 302 and answer["X-Secondop-Outcome"] == "refused"
+    assert "cannot change any more" in client.get(answer["Location"]).text
+    assert not Submission.objects.filter(client_id=client_id).exists()
+    closed.refresh_from_db()
+    assert closed.status == "withdrawn"
+
+    # A script saved from a stale page without a version number: refused, and the text is untouched.
+    draft = ensure_drafts(case)["pushback"]
+    stale = client.post(
+        reverse("draft_save", args=[case.code, "pushback"]),
+        {"text": "Words.", "version": "x", "client_id": str(uuid.uuid4())},
+    )
+    assert stale["X-Secondop-Outcome"] == "refused"
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.text != "Words."
+
+
+def test_the_outbox_reads_a_redirect_as_a_204_that_tells_the_outcome_and_the_message(
+    case: Case, owner: User
+) -> None:
+    from urllib.parse import unquote
+
+    from secondop.records.models import Provider, RecordsRequest
+
+    client = client_for(owner)
+    outbox = {"X-Secondop-Outbox": "1"}
+    url = reverse("contact_new", args=[case.code])
+    client_id = str(uuid.uuid4())
+    saved = [client.post(url, contact(uuid.UUID(client_id)), headers=outbox) for _ in range(2)]
+    assert [answer.status_code for answer in saved] == [204, 204]
+    assert [answer["X-Secondop-Outcome"] for answer in saved] == ["saved", "saved"]
+    assert saved[0]["X-Secondop-Location"] == saved[1]["X-Secondop-Location"]
+    assert saved[0]["X-Secondop-Location"].startswith(f"/cases/{case.code}/")
+    assert saved[1]["X-Secondop-Replayed"] == "1" and ContactEntry.objects.count() == 1
+
+    holder = Provider.objects.create(case=case, role="records_office", name="Östside Records")
+    closed = RecordsRequest.objects.create(case=case, holder=holder, kind="copy", status="received")
+    refused = client.post(
+        reverse("request_move", args=[case.code, closed.pk]),
+        {"status": "requested", "on": "2026-06-01", "client_id": str(uuid.uuid4())},
+        headers=outbox,
+    )
+    assert refused.status_code == 204 and refused["X-Secondop-Outcome"] == "refused"
+    assert unquote(refused["X-Secondop-Message"]) == (
+        "This request is received, so its status cannot change any more."
+    )
+    # Without the header, the same refusal is the plain redirect a browser follows.
+    plain = client.post(reverse("request_move", args=[case.code, closed.pk]), {"status": "requested"})
+    assert plain.status_code == 302 and plain["X-Secondop-Outcome"] == "refused"
+
+    # A session that ended: the outcome says so, in a form the outbox can read.
+    client.logout()
+    login = client.post(url, contact(uuid.uuid4()), headers=outbox)
+    assert login.status_code == 204 and login["X-Secondop-Outcome"] == "login"
