@@ -76,7 +76,8 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
     """Returns the case and the person's membership of it.
 
     Strangers get 404, so nothing tells them the case exists; members whose role does not allow `need`
-    get 403. Views by members other than the owner, and every change, go into the case's audit trail.
+    get 403. Views by members other than the owner, and every change that is saved, go into the case's
+    audit trail.
     """
     if not request.user.is_authenticated:
         raise Http404("No such case.")
@@ -87,7 +88,7 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
         raise PermissionDenied("Your role in this case does not allow that.")
     url_name = request.resolver_match.url_name if request.resolver_match else None
     if request.method == "POST" and need != "read" and url_name not in audit.SPECIFIC:
-        audit.record_once(case, request.user, AuditAction.CHANGED, audit.change_name(url_name))
+        audit.change_when_saved(request, case, audit.change_name(url_name))
     elif request.method == "GET" and membership.role != Role.OWNER:
         audit.record_once(case, request.user, AuditAction.VIEWED)
     membership.case = case

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
@@ -76,6 +77,24 @@ def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: 
         record(case, actor, action, detail)
 
 
+# Where get_case_for leaves a change to record, until the answer shows it happened.
+_PENDING = "_secondop_audit_change"
+
+
+def change_when_saved(request: HttpRequest, case: Case, detail: str) -> None:
+    """Notes a change for the trail; `record_pending` records it once the answer says it was saved (a
+    refused form, a stale version or a server error changed nothing, so the trail must not say it did)."""
+    setattr(request, _PENDING, (case, detail))
+
+
+def record_pending(request: HttpRequest) -> None:
+    pending = getattr(request, _PENDING, None)
+    if pending is not None:
+        case, detail = pending
+        record_once(case, request.user, AuditAction.CHANGED, detail)
+        delattr(request, _PENDING)
+
+
 # Writes that record an event of their own (sharing, exports), not a generic "changed".
 SPECIFIC = {
     "people",
@@ -95,4 +114,4 @@ def change_name(url_name: str | None) -> str:
     return (url_name or "the case").replace("_", " ")
 
 
-__all__ = ["AuditAction", "record", "record_once", "change_name"]
+__all__ = ["AuditAction", "record", "record_once", "change_name", "change_when_saved", "record_pending"]

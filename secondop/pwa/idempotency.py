@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from secondop.cases import audit
 from secondop.pwa.models import Submission
 
 STORED_BODY_LIMIT = 200_000
@@ -126,7 +127,10 @@ class IdempotencyMiddleware:
         client_id = client_id_of(request)
         if client_id is None:
             response = self.get_response(request)
-            response["X-Secondop-Outcome"] = outcome_of(response, request)
+            outcome = outcome_of(response, request)
+            if outcome in ("saved", "conflict"):
+                audit.record_pending(request)
+            response["X-Secondop-Outcome"] = outcome
             return response
         known = Submission.objects.filter(client_id=client_id, user_id=request.user.pk).first()
         if known is not None:
@@ -144,6 +148,7 @@ class IdempotencyMiddleware:
                 # server error changed nothing, so sending it again simply runs it again.
                 if outcome not in ("saved", "conflict"):
                     raise _DoNotKeep(response)
+                audit.record_pending(request)
                 # A view that signed the person out (deleting the account does) leaves no one to replay for.
                 if request.user.is_authenticated:
                     body = b"" if response.streaming else response.content

@@ -242,3 +242,15 @@ def test_the_audit_trail_is_kept_after_the_member_is_removed(case: Case, owner: 
     advocate.delete()
     viewed = AuditEvent.objects.get(case=case, action="viewed")
     assert viewed.actor is None and viewed.actor_email == "advocate@example.com"
+
+
+def test_a_refused_change_leaves_no_trace_in_the_audit_trail(case: Case, owner: User, advocate: User) -> None:
+    """The trail says what changed: a form sent back with its errors changed nothing."""
+    client = client_for(advocate)
+    refused = client.post(reverse("case_edit", args=[case.code]), {"patient_name": " ", "concern": ""})
+    assert refused.status_code == 200 and refused["X-Secondop-Outcome"] == "refused"
+    assert not case.audit_events.filter(action="changed").exists()
+    client.post(reverse("case_edit", args=[case.code]), {"patient_name": "Alex R.", "concern": ""})
+    assert list(case.audit_events.filter(action="changed").values_list("detail", flat=True)) == [
+        "the case details"
+    ]
