@@ -4,7 +4,8 @@ Two steps, in a number of queries that does not grow with the number of cases. F
 every case the person can see (its id, in the order of its last update) and of their open records
 requests (dates, and whom the records are from): urgency is worked out from those in Python with
 `secondop.records.clock` and the person's own date, which sorts and counts every case. Then the full rows
-of the one page shown: counts and dates from subqueries, the person's team shares from a narrow prefetch.
+of the one page shown, in plain queries (one each: the cases, their open checklist items, their last
+contacts, the person's roles and team shares), which cost less to build than one query of subqueries.
 """
 
 import datetime
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max
 
 from secondop.accounts.models import User
 from secondop.cases.access import ROLE_ORDER
@@ -190,49 +190,53 @@ def urgency_of(due: DueItem | None, today: datetime.date) -> Urgency:
     return Urgency.LATER
 
 
-def _effective_role(own_role: str | None, shares: list[TeamShare]) -> tuple[str | None, list[str]]:
-    """The best of the person's own role and their teams'; with the teams' names when those give it. None
-    when access ended between the case query and the prefetch (a team left at that very moment)."""
-    roles = {share.role for share in shares} | ({own_role} if own_role else set())
+def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
+    """The best of the person's own role and their teams' (each share: its role, the team's name); with
+    the teams' names when those give it. None when access ended between the two steps."""
+    roles = {role for role, _ in shares} | ({own_role} if own_role else set())
     best = next((role for role in ROLE_ORDER if role in roles), None)
     if best is None:
         return None, []
     if own_role == best:
         return best, []
-    return best, sorted(share.team.name for share in shares if share.role == best)
+    return best, sorted(team for role, team in shares if role == best)
 
 
-def cases_for_dashboard(user: User, *, archived: bool, search: str) -> CaseQuerySet:
-    """The cases with what a row shows, in a number of queries that does not depend on how many."""
-    cases = _visible(user, archived=archived, search=search)
-    open_items = (
-        ChecklistItem.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+PageRow = tuple[Case, int, datetime.datetime | None, str | None, list[tuple[str, str]]]
+
+
+def _page(user: User, ids: list[int]) -> list[PageRow]:
+    """What the rows of one page show, for the cases `ids` (already known to be the person's), in their
+    order: the case, its open checklist items, its last contact, the person's own role and team shares.
+    Plain queries, one for each, whatever the page holds."""
+    cases = Case.objects.only("pk", "code", "patient_name", "concern", "updated_at", "archived_at").in_bulk(
+        ids
+    )
+    open_items = dict(
+        ChecklistItem.objects.filter(case_id__in=ids, done_at__isnull=True)
         .order_by()
-        .values("case")
+        .values("case_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values_list("case_id", "n")
     )
-    last_contact = (
-        ContactEntry.objects.filter(case=OuterRef("pk")).order_by("-happened_at").values("happened_at")
+    last_contact = dict(
+        ContactEntry.objects.filter(case_id__in=ids)
+        .order_by()
+        .values("case_id")
+        .annotate(last=Max("happened_at"))
+        .values_list("case_id", "last")
     )
-    own_role = Membership.objects.filter(case=OuterRef("pk"), user=user).values("role")
-    my_team_shares = (
-        TeamShare.objects.filter(team__members__user=user)
-        .select_related("team")
-        .only("case_id", "role", "team", "team__name")
-    )
-    return (
-        cases.only("pk", "code", "patient_name", "concern", "updated_at", "archived_at")
-        .annotate(
-            open_items=Coalesce(Subquery(open_items[:1]), Value(0), output_field=IntegerField()),
-            last_contact_at=Subquery(last_contact[:1]),
-            own_role=Subquery(own_role[:1]),
-        )
-        .prefetch_related(
-            Prefetch("team_shares", queryset=my_team_shares, to_attr="my_team_shares"),
-        )
-        .order_by("-updated_at", "-pk")
-    )
+    own_roles = dict(Membership.objects.filter(case_id__in=ids, user=user).values_list("case_id", "role"))
+    shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for case_id, role, team in TeamShare.objects.filter(
+        case_id__in=ids, team__members__user=user
+    ).values_list("case_id", "role", "team__name"):
+        shares[case_id].append((role, team))
+    return [
+        (cases[pk], open_items.get(pk, 0), last_contact.get(pk), own_roles.get(pk), shares.get(pk, []))
+        for pk in ids
+        if pk in cases
+    ]
 
 
 def _visible(user: User, *, archived: bool, search: str) -> CaseQuerySet:
@@ -275,15 +279,10 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
         ids = [pk for pk in ids if urgency[pk][0] == Urgency.THIS_WEEK]
     shown = Paginator(ids, PAGE_SIZE).get_page(page)  # a made-up page number shows a real page
 
-    position = {pk: number for number, pk in enumerate(shown.object_list)}
-    cases = sorted(
-        cases_for_dashboard(user, archived=archived, search=search).filter(pk__in=position),
-        key=lambda case: position[case.pk],
-    )
     rows = []
-    for case in cases:
-        role, teams = _effective_role(case.own_role, case.my_team_shares)  # type: ignore[attr-defined]
-        if role is None:
+    for case, open_items, last_contact_at, own_role, shares in _page(user, list(shown.object_list)):
+        role, teams = _effective_role(own_role, shares)
+        if role is None:  # access ended between the two steps (a team left at that very moment)
             continue
         due = next_due(open_by_case.get(case.pk, []), today)
         rows.append(
@@ -293,8 +292,8 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
                 through_teams=teams,
                 due=due,
                 urgency=urgency_of(due, today),
-                open_items=case.open_items,  # type: ignore[attr-defined]
-                last_contact_at=case.last_contact_at,  # type: ignore[attr-defined]
+                open_items=open_items,
+                last_contact_at=last_contact_at,
             )
         )
     return Dashboard(
