@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from secondop.reminders.models import Notification
+from secondop.reminders.inbox import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -12,9 +12,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # One COUNT on the partial index of unread rows, and only when a template shows it (an htmx
-        # partial without the header costs nothing).
-        context["inbox_unread"] = SimpleLazyObject(
-            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
-        )
+        # Only when a template shows it (an htmx partial without the header costs nothing), and
+        # remembered for a minute (secondop.reminders.inbox).
+        context["inbox_unread"] = SimpleLazyObject(lambda: unread_count(user.pk))
     return context

@@ -25,7 +25,7 @@ from secondop.records.models import CLOSED_STATUSES, ContactEntry, Provider, Rec
 # "This week": a follow-up or legal deadline from today up to this many days ahead.
 SOON_DAYS = 7
 # Cases a page of the dashboard shows.
-PAGE_SIZE = 30
+PAGE_SIZE = 20
 
 
 class Show(StrEnum):

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
-from secondop.reminders import push
+from secondop.reminders import inbox, push
 from secondop.reminders.models import (
     Channel,
     Delivery,
@@ -363,6 +363,7 @@ def _prepare_deliveries(
             if _key(reminder.pk, channel, subscription) not in existing
         ]
         _insert_new(Delivery, missing)
+        inbox.forget_unread(reminder.recipient_id for reminder in reminders)
         _insert_new(
             Notification,
             [

@@ -17,6 +17,7 @@ from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
 from secondop.reminders import actions, push
 from secondop.reminders.forms import CaseRemindersForm, ChannelsForm, PushSubscriptionForm
+from secondop.reminders.inbox import forget_unread
 from secondop.reminders.models import Notification, PushSubscription
 from secondop.requests import AuthenticatedRequest
 
@@ -140,7 +141,8 @@ def _local_path(url: str) -> bool:
 @require_GET
 def notification_open(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
     notification = get_object_or_404(request.user.notifications, pk=notification_id)
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()):
+        forget_unread([request.user.pk])
     return redirect(notification.url if _local_path(notification.url) else reverse("inbox"))
 
 
@@ -149,5 +151,6 @@ def notification_open(request: AuthenticatedRequest, notification_id: int) -> Ht
 def inbox_read_all(request: AuthenticatedRequest) -> HttpResponse:
     marked = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     if marked:
+        forget_unread([request.user.pk])
         messages.success(request, "Everything in your inbox is marked as read.")
     return redirect("inbox")

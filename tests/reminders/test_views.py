@@ -4,12 +4,14 @@ import base64
 import datetime
 import json
 import os
+import re
 from typing import Any
 
 import pytest
 import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +19,7 @@ from django.utils import timezone
 from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case, Membership
 from secondop.context_processors import site
+from secondop.reminders import dispatch
 from secondop.reminders.forms import device_name
 from secondop.reminders.models import Notification, PushSubscription, Reminder, ReminderKind, ReminderStatus
 from tests.conftest import client_for
@@ -470,3 +473,38 @@ def test_the_count_is_one_query_and_none_until_shown(owner: User, django_assert_
     with django_assert_num_queries(1):
         assert str(context["inbox_unread"]) == "1"
         assert bool(context["inbox_unread"])
+    # The next page remembers it.
+    with django_assert_num_queries(0):
+        assert str(site(request)["inbox_unread"]) == "1"
+
+
+def test_the_remembered_count_follows_new_and_read_notifications(
+    owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Forgotten once the change commits (the test's own transaction never does: the callbacks run here
+    as a commit would run them)."""
+    client = client_for(owner)
+
+    def count() -> str:
+        match = re.search(r'class="inbox-count">\((\d+)\)', client.get("/cases/").text)
+        return match.group(1) if match else "0"
+
+    assert count() == "0"
+    case = Case.open_for(owner, patient_name="Robin Shaw")
+    nudge = Reminder.objects.filter(recipient=owner, kind=ReminderKind.CHECKLIST).order_by("due_at").first()
+    assert nudge is not None
+    token, claimed = dispatch.claim_due(1, now=nudge.due_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch.deliver(claimed, token)  # a worker puts it in the inbox
+    assert count() == "1"
+    notification = owner.notifications.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("notification_open", args=[notification.pk]))
+    assert count() == "0"
+    Notification.objects.create(user=owner, case=case, title="secondop", body="Two.", url="/")
+    Notification.objects.create(user=owner, case=case, title="secondop", body="Three.", url="/")
+    cache.clear()  # rows written some other way show within a minute; here, at once
+    assert count() == "2"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("inbox_read_all"))
+    assert count() == "0"
