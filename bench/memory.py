@@ -85,6 +85,20 @@ def memory_mb(root: int) -> tuple[float, float, dict[str, float]]:
     return pss / 1024, rss / 1024, by_command
 
 
+def each_process(root: int) -> list[str]:
+    """A line for every process: its PSS, RSS and command line."""
+    lines = []
+    for pid in descendants(root):
+        proc = Path("/proc") / str(pid)
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        pss, rss = kib(proc / "smaps_rollup", "Pss") / 1024, kib(proc / "status", "VmRSS") / 1024
+        lines.append(f"{pid:>7} PSS {pss:6.1f} MiB  RSS {rss:6.1f} MiB  {command[:90]}")
+    return lines
+
+
 def describe(command: str) -> str:
     for word, name in (
         ("gunicorn", "web"),
@@ -177,6 +191,8 @@ def main() -> None:
                 time.sleep(0.5)
             idle = max(samples, key=lambda sample: sample[0])
             log(f"idle: {idle[0]:.0f} MiB (RSS sum {idle[1]:.0f}); by service: {breakdown(idle[2])}")
+            for line in each_process(run.pid):
+                log(f"  {line}")
 
             cookie = server.login()
             sampler = Sampler(run.pid)

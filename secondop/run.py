@@ -56,6 +56,8 @@ def service_command(name: str, *, with_beat: bool = False) -> list[str]:
             "10",
             # The app is loaded once, then the workers fork: they share its memory until they write to it.
             "--preload",
+            "--config",
+            "python:secondop.gunicorn_conf",
             "--access-logfile",
             "-",
         ]

@@ -159,3 +159,28 @@ def test_helpers_make_verified_users(db: None) -> None:
 
     user = make_user("someone@example.com")
     assert EmailAddress.objects.get(user=user).verified
+
+
+def test_the_case_overview_reads_as_many_queries_for_thirty_people_and_steps_as_for_three(
+    case: Case, advocate: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from secondop.cases.models import ChecklistItem
+
+    client = client_for(advocate)
+
+    def queries() -> int:
+        client.get(case.get_absolute_url())  # the audit trail's first view is written once
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(case.get_absolute_url())
+        assert response.status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number in range(27):
+        Membership.objects.create(case=case, user=make_user(f"helper{number}@example.com"), role=Role.VIEWER)
+        ChecklistItem.objects.create(case=case, title=f"Step {number}", position=100 + number)
+    assert case.memberships.count() == 30
+    assert queries() == few
