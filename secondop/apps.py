@@ -7,4 +7,4 @@ class SecondopConfig(AppConfig):
 
     def ready(self) -> None:
         # Tasks sent from Django (views, commands, tests) go through this app and its settings.
-        from secondop import celery  # noqa: F401
+        from secondop import celery, checks  # noqa: F401

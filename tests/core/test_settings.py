@@ -20,6 +20,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="secondop.example.org",
         SITE_URL="https://secondop.example.org",
         EMAIL_HOST="smtp.example.org",
+        VAPID_SUBJECT="mailto:admin@secondop.example.org",
         PYTHONWARNINGS="error::DeprecationWarning",
     )
     env.update(extra)
@@ -53,6 +54,22 @@ def test_check_deploy_catches_production_without_a_mail_server(tmp_path: Path) -
     )
     assert result.returncode != 0
     assert "mail.E001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "subject", ["", "mailto:admin@localhost", "admin@secondop.example.org", "https://localhost/"]
+)
+def test_check_deploy_asks_for_a_vapid_subject_push_services_can_reach(tmp_path: Path, subject: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(tmp_path, VAPID_SUBJECT=subject),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "secondop.W001" in result.stderr
 
 
 def test_production_settings_are_secure(tmp_path: Path) -> None:
