@@ -14,12 +14,16 @@ NOT_REAL = ("localhost", "127.0.0.1", "[::1]", "example.com")
 def vapid_subject_is_a_real_contact(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """Push services write to the VAPID subject when the app's pushes misbehave, before they block them."""
     subject = str(getattr(settings, "VAPID_SUBJECT", ""))
-    parts = urlsplit(subject)
+    try:
+        parts = urlsplit(subject)
+        hostname = parts.hostname or ""
+    except ValueError:  # a bracketed host that is no IP address, say
+        parts, hostname = urlsplit(""), ""
     if parts.scheme == "mailto":
         _, at, domain = parts.path.rpartition("@")
         real = bool(at) and "." in domain and domain.lower() not in NOT_REAL
     elif parts.scheme == "https":
-        real = (parts.hostname or "") not in NOT_REAL and "." in (parts.hostname or "")
+        real = hostname not in NOT_REAL and "." in hostname
     else:
         real = False
     if real:

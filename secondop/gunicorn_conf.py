@@ -1,19 +1,35 @@
 """gunicorn's settings that only a config file can give (`--config python:secondop.gunicorn_conf`)."""
 
 import gc
+import logging
 from typing import Any
 
+logger = logging.getLogger(__name__)
+_warmed = False
 
-def pre_fork(server: Any, worker: Any) -> None:
-    """In the master, before it forks a worker: the app it loaded (--preload) is kept out of the garbage
-    collector's reach, whose passes would otherwise write to the shared pages and make each worker's copy
-    of them its own (Python's gc.freeze, made for this). The URLs are resolved first, which imports every
-    view and what it uses, and each template is compiled: that too is then shared, not done in each worker."""
+
+def _warm_up() -> None:
+    """Resolves the URLs, which imports every view and what it uses, and compiles the main templates, so
+    that the workers share that work instead of each doing it on its first requests."""
     from django.template.loader import get_template
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (the import is the point)
     for name in ("base.html", "cases/case_overview.html", "cases/case_list.html", "records/timeline.html"):
         get_template(name)
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """In the master, before it forks a worker (at start, and again whenever one is replaced). The warm-up
+    runs once, and a failure there only costs memory: an exception escaping this hook would stop gunicorn.
+    Then what the master holds is kept out of the garbage collector's reach, whose passes would otherwise
+    write to the shared pages and make each worker's copy of them its own (Python's gc.freeze)."""
+    global _warmed
+    if not _warmed:
+        _warmed = True
+        try:
+            _warm_up()
+        except Exception:
+            logger.exception("warming up before forking failed; each worker loads what it needs itself")
     gc.collect()
     gc.freeze()

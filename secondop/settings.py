@@ -117,6 +117,9 @@ else:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "secondop",
             "TIMEOUT": 300,
+            # Pages use the cache (the inbox count, the audit trail's repeat views) and go on without it:
+            # a Redis that hangs must cost a page half a second at most, not the system's TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 

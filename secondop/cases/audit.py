@@ -1,12 +1,14 @@
 """The audit trail: who viewed a case (members other than the owner), changed what, shared, revoked or
 exported it, and when."""
 
+import contextlib
 import datetime
 import hashlib
 import logging
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -61,20 +63,34 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
 def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
     """Records the event unless the same person did the same thing to this case a moment ago.
 
-    The cache remembers who was recorded in the window, so a page viewed again does not ask the database;
-    the database decides whenever the cache does not remember (a new window, a cache emptied or down)."""
+    The cache remembers, for the window, events the database has — once the transaction that wrote (or
+    found) the row has committed — so a page viewed again does not ask the database. When the cache does
+    not remember (a new window, a cache emptied or down, a transaction rolled back), the database decides.
+    """
     digest = hashlib.sha256(f"{case.pk}:{actor.pk}:{action}:{detail}".encode()).hexdigest()
     key = f"audit-once:{digest}"
     try:
-        if not cache.add(key, True, timeout=QUIET_WINDOW.total_seconds()):
+        if cache.get(key):
             return
-    except Exception:  # the cache is down: the database alone decides
+    except Exception:
         logger.warning("the cache did not answer; the audit trail asks the database")
-    recent = AuditEvent.objects.filter(
-        case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=timezone.now() - QUIET_WINDOW
-    ).exists()
-    if not recent:
-        record(case, actor, action, detail)
+    since = timezone.now() - QUIET_WINDOW
+    recent = (
+        AuditEvent.objects.filter(case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if recent is None:
+        recent = record(case, actor, action, detail).at
+    # Remembered until the window of the event the trail holds ends, not a full window from now.
+    seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
+
+    def remember() -> None:
+        with contextlib.suppress(Exception):
+            cache.set(key, True, timeout=max(seconds, 1))
+
+    transaction.on_commit(remember)
 
 
 # Where get_case_for leaves a change to record, until the answer shows it happened.

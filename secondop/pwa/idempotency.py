@@ -98,16 +98,26 @@ def _replay(submission: Submission) -> HttpResponse:
 
 def _for_outbox(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """A redirect answered to the outbox, in a form it can read (see the module's docstring)."""
-    if request.headers.get("X-Secondop-Outbox") != "1" or not 300 <= response.status_code < 400:
+    location = response.get("Location", "")
+    if (
+        request.headers.get("X-Secondop-Outbox") != "1"
+        or not 300 <= response.status_code < 400
+        or not location
+    ):
         return response
     readable = HttpResponse(status=204)
     for name in ("X-Secondop-Outcome", "X-Secondop-Replayed"):
         if name in response:
             readable[name] = response[name]
-    readable["X-Secondop-Location"] = response["Location"]
+    readable["X-Secondop-Location"] = location
     errors = _error_messages(request)
     if errors:
         readable["X-Secondop-Message"] = quote(str(errors[0].message)[:500])
+    # What the form would have said on the next page ("Saved.", a refusal) the outbox shows itself, on the
+    # item: it must not turn up later on whatever page the person opens next.
+    storage = getattr(request, "_messages", None)
+    if storage is not None and hasattr(storage, "_queued_messages"):
+        storage._queued_messages = []
     return readable
 
 

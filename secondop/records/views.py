@@ -26,7 +26,7 @@ from secondop.records.models import ContactChannel, ContactEntry, LetterKind, Re
 from secondop.records.services import MoveRefused, change_request_date, move
 from secondop.records.timeline import entries
 from secondop.records.timeline import page as timeline_page
-from secondop.requests import AuthenticatedRequest
+from secondop.requests import AuthenticatedRequest, query_number
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import DraftKind, DraftUse
 
@@ -276,7 +276,8 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
 @login_required
 def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
-    initial = {"request": request.GET.get("request")} if request.GET.get("request", "").isdigit() else {}
+    chosen = query_number(request.GET.get("request"))
+    initial = {"request": chosen} if chosen is not None else {}
     form = ContactForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         contact = form.save(commit=False)
@@ -317,11 +318,10 @@ def contact_delete(request: AuthenticatedRequest, code: UUID, contact_id: int) -
 def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
     requests_ = list(case.records_requests.select_related("holder"))
-    chosen = request.GET.get("request", "")
-    request_id = int(chosen) if chosen.isdigit() and any(r.pk == int(chosen) for r in requests_) else None
-    older = request.GET.get("older", "")
+    chosen = query_number(request.GET.get("request"))
+    request_id = chosen if any(r.pk == chosen for r in requests_) else None
     # A made-up page number shows the newest page rather than failing.
-    shown = timeline_page(case, request_id, int(older) if older.isdigit() and len(older) < 9 else 0)
+    shown = timeline_page(case, request_id, query_number(request.GET.get("older")) or 0)
     context = {
         "case": case,
         "membership": membership,

@@ -367,14 +367,16 @@
       })
       .then(function (subscription) {
         if (!subscription) return;
+        // Whose it is too: after someone else logs in on this phone, it moves to them at once.
+        var sent = (document.body.dataset.outboxUser || "") + " " + subscription.endpoint;
         try {
-          if (sessionStorage.getItem(RESENT_KEY) === subscription.endpoint) return;
+          if (sessionStorage.getItem(RESENT_KEY) === sent) return;
         } catch (error) {
           // Storage refused (a private window): send it every time instead.
         }
         return sendSubscription(url, subscription).then(function () {
           try {
-            sessionStorage.setItem(RESENT_KEY, subscription.endpoint);
+            sessionStorage.setItem(RESENT_KEY, sent);
           } catch (error) {
             // As above.
           }

@@ -153,6 +153,38 @@ def local_endpoints(settings: Any) -> None:
     settings.PUSH_ALLOW_LOCAL_ENDPOINTS = True
 
 
+def test_someone_else_logging_in_on_the_phone_takes_its_reminders_over_at_once(
+    context: BrowserContext, page: Page, live_server, local_endpoints: None
+) -> None:
+    """Once per start, but per person: when the first person's session ended on the server (no log-out on
+    the phone) and someone else logs in in the same tab, the phone's subscription moves to them."""
+    from django.contrib.sessions.models import Session
+
+    base = live_server.url
+    first, second = make_user("first.person@example.com"), make_user("second.person@example.com")
+    keys = made_keys()
+    endpoint = f"{base}/test-push-service/{uuid.uuid4().hex}"
+    context.grant_permissions(["notifications"], origin=base)
+    context.add_init_script(
+        FAKE_PUSH_JS % {"subscription": json.dumps({"endpoint": endpoint, "keys": keys}), "store": STORE_KEY}
+    )
+    log_in(page, base, first.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reminders").click()
+    page.get_by_role("button", name="Turn on reminders").click()
+    expect(page.get_by_role("status").filter(has_text="Reminders are on")).to_be_visible()
+    assert PushSubscription.objects.get().user == first
+
+    Session.objects.all().delete()  # the first session ends on the server
+    with page.expect_response(
+        lambda response: (
+            response.url == f"{base}/reminders/subscriptions/" and response.request.method == "POST"
+        )
+    ) as moved:
+        log_in(page, base, second.email)
+    assert moved.value.status == 200
+    assert list(PushSubscription.objects.values_list("user__email", flat=True)) == [second.email]
+
+
 def test_turn_on_reminders_resend_at_start_show_a_push_and_tick_the_checklist_from_it(
     context: BrowserContext, page: Page, live_server, local_endpoints: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

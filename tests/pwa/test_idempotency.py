@@ -200,6 +200,8 @@ def test_the_outbox_reads_a_redirect_as_a_204_that_tells_the_outcome_and_the_mes
     assert unquote(refused["X-Secondop-Message"]) == (
         "This request is received, so its status cannot change any more."
     )
+    # The outbox showed the refusal on the item: the next page does not show it again.
+    assert "cannot change any more" not in client.get(f"/cases/{case.code}/").text
     # Without the header, the same refusal is the plain redirect a browser follows.
     plain = client.post(reverse("request_move", args=[case.code, closed.pk]), {"status": "requested"})
     assert plain.status_code == 302 and plain["X-Secondop-Outcome"] == "refused"

@@ -315,10 +315,13 @@ def test_a_long_timeline_shows_the_newest_page_and_pages_back_to_the_oldest(case
 
     # Made-up page numbers show a page rather than failing: past the end, the oldest page.
     assert clerks(client.get(url + "?older=5000").text) == list(range(25))
-    for made_up in ("-5", "abc", "1e9", "9" * 40, ""):
+    for made_up in ("-5", "abc", "1e9", "9" * 40, "", "²", "٣", "1\x00"):
         response = client.get(url, {"older": made_up})
         assert response.status_code == 200
         assert clerks(response.text) == list(range(35, 60))
+        # The same for a made-up request filter, here and where a contact is added.
+        assert client.get(url, {"request": made_up}).status_code == 200
+        assert client.get(reverse("contact_new", args=[case.code]), {"request": made_up}).status_code == 200
 
 
 @time_machine.travel(NOW, tick=False)
