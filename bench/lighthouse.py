@@ -51,10 +51,14 @@ def run_lighthouse(url: str, cookie: str, output: Path) -> dict:
         f"--extra-headers={json.dumps({'Cookie': cookie})}",
     ]
     env = dict(os.environ, CHROME_PATH=chromium())
+    output.unlink(missing_ok=True)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0 or not output.exists():
-        raise SystemExit(f"lighthouse failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(output.read_text())
+    if output.exists():  # also after a runtime error, which the report describes (runtimeError)
+        report: dict = json.loads(output.read_text())
+        return report
+    if done.returncode != 0:
+        return {"runtimeError": {"code": f"exit {done.returncode}", "message": done.stderr[-3000:]}}
+    raise SystemExit(f"lighthouse wrote no report:\n{done.stderr[-3000:]}")
 
 
 def lost_points(report: dict) -> list[str]:
@@ -97,7 +101,11 @@ def main() -> None:
         # One visit first, as a person who has used the app: the server's caches are warm.
         server.request("GET", url.removeprefix(server.base), headers={"Cookie": cookie})
         for run in range(args.runs):
-            report = run_lighthouse(url, cookie, scratch / f"run-{run}.json")
+            for _attempt in range(3):  # Lighthouse itself sometimes fails to record a trace (NO_NAVSTART)
+                report = run_lighthouse(url, cookie, scratch / f"run-{run}.json")
+                if not report.get("runtimeError"):
+                    break
+                log(f"run {run + 1}: Lighthouse failed ({report['runtimeError'].get('code')}); again")
             if args.save is not None:
                 args.save.mkdir(parents=True, exist_ok=True)
                 shutil.copy(scratch / f"run-{run}.json", args.save / f"lighthouse-{run + 1}.json")
