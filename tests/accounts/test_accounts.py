@@ -1,5 +1,6 @@
 import datetime
 import re
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -113,6 +114,18 @@ def test_too_many_log_in_requests_from_one_address_get_429(db: None) -> None:
     ]
     assert statuses[0] == 200
     assert statuses[-1] == 429
+
+
+def test_password_reset_requests_are_rate_limited_per_address(owner: User, mailoutbox: list[Any]) -> None:
+    """Five a minute for one e-mail address (ACCOUNT_RATE_LIMITS["reset_password"]), so nobody can flood
+    someone's mailbox with reset links."""
+    client = Client()
+    statuses = [
+        client.post(reverse("account_reset_password"), {"email": owner.email}).status_code for _ in range(6)
+    ]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+    assert len(mailoutbox) == 5
 
 
 def test_the_browser_fills_in_the_time_zone_once(owner: User) -> None:
