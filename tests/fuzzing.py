@@ -532,6 +532,7 @@ NASTY = [
     "-Infinity",
     "0x1F",
     "\uff11\uff12",
+    "\u00b2",  # a digit to str.isdigit(), and not to int()
     "0000-00-00",
     "0000-01-01",
     "0001-01-01",

@@ -38,6 +38,7 @@ from tests.fuzzing import (
     BYSTANDER_SECRETS,
     CONTENT_TYPES,
     MARKERS,
+    NASTY,
     RAW_BODIES,
     Post,
     World,
@@ -48,6 +49,7 @@ from tests.fuzzing import (
     our_routes,
     push_subscription_json,
     route_params,
+    scalar,
 )
 
 if TYPE_CHECKING:
@@ -613,3 +615,39 @@ def test_saved_markup_is_shown_escaped_on_every_page(world: World) -> None:
             assert_safe_answer(response, f"GET {url} {headers}")
             shown += STORED[:20] in response.content.decode(errors="replace")
     assert shown, "no page showed what was saved: the check above checked nothing"
+
+
+# What pages read from their query strings, and a few names no page reads.
+QUERY_NAMES = ["page", "older", "request", "show", "q", "next", "kind", "letter", "step", "part", "x"]
+PAGES = sorted(ROUTES)
+
+
+@settings(settings.get_profile(PROFILE), max_examples=150)
+@given(data=st.data())
+def test_every_page_takes_any_query_string(world: World, data: st.DataObject) -> None:
+    """Paging, filters and searches read the query string: whatever it holds, the page answers (a page,
+    a redirect or a 4xx), never a server error, and never echoes markup unescaped."""
+    client = owner_client(world)
+    name = data.draw(st.sampled_from(PAGES), label="page")
+    url = world.url(name, ROUTES[name], lambda values: values[0])
+    params = data.draw(
+        st.dictionaries(
+            st.sampled_from(QUERY_NAMES), st.one_of(scalar, st.lists(scalar, max_size=3)), max_size=3
+        ),
+        label="query",
+    )
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(url, params, headers=headers)
+        assert_safe_answer(response, f"GET {url} {params} {headers}")
+
+
+@pytest.mark.parametrize("name", ["timeline", "case_list", "contact_new", "request_detail", "inbox"])
+def test_pages_that_read_numbers_from_the_query_string_take_every_nasty_value(
+    world: World, name: str
+) -> None:
+    client = owner_client(world)
+    url = world.url(name, ROUTES[name], lambda values: values[0])
+    for key in ("page", "older", "request", "show", "q"):
+        for value in NASTY:
+            response = client.get(url, {key: value})
+            assert_safe_answer(response, f"GET {url} {key}={value!r}")
