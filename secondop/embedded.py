@@ -52,13 +52,23 @@ def redis_answers(url: str, timeout: float = 0.5) -> bool:
         user = [unquote(parts.username)] if parts.username else []
         commands.append(_command("AUTH", *user, unquote(parts.password)))
     commands.append(_command("PING"))
+    deadline = time.monotonic() + timeout * 2  # connecting, then the whole exchange
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.settimeout(timeout)
             sock.sendall(b"".join(commands))
-            with sock.makefile("rb") as replies:
-                # +OK for AUTH, +PONG for PING; an error (-NOAUTH, -WRONGPASS) starts with "-".
-                return all(replies.readline(1024).startswith(b"+") for _ in commands)
+            received = b""
+            # One line a reply: +OK for AUTH, +PONG for PING; an error (-NOAUTH, -WRONGPASS) starts with "-".
+            while received.count(b"\r\n") < len(commands) and len(received) < 4096:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                sock.settimeout(left)
+                chunk = sock.recv(1024)
+                if not chunk:
+                    return False
+                received += chunk
+            lines = received.split(b"\r\n")[: len(commands)]
+            return len(lines) == len(commands) and all(line.startswith(b"+") for line in lines)
     except OSError:
         return False
 
@@ -116,7 +126,7 @@ def start_server(
         str(data_dir / "server.log"),
     ]
     if parts.password:
-        command += ["--requirepass", parts.password]
+        command += ["--requirepass", unquote(parts.password)]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=preexec_fn)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 # Views and changes come in bursts (every autosave is a change): one entry per person, case and kind of
 # change in this window is the trail a person can read.
 QUIET_WINDOW = datetime.timedelta(minutes=30)
+# How long a request holds the claim to write an event.
+CLAIM_SECONDS = 10
 
 # What a write to each URL changed, as the owner reads it in the trail.
 CHANGE_NAMES = {
@@ -70,7 +72,10 @@ def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: 
     digest = hashlib.sha256(f"{case.pk}:{actor.pk}:{action}:{detail}".encode()).hexdigest()
     key = f"audit-once:{digest}"
     try:
-        if cache.get(key):
+        # Remembered: done. Otherwise a short claim, so that two requests at the same moment (two tabs)
+        # do not both find no row and both write one; a claim whose transaction rolls back only holds
+        # the next attempt back for those few seconds.
+        if cache.get(key) or not cache.add(f"{key}:claim", True, timeout=CLAIM_SECONDS):
             return
     except Exception:
         logger.warning("the cache did not answer; the audit trail asks the database")
@@ -83,10 +88,10 @@ def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: 
     )
     if recent is None:
         recent = record(case, actor, action, detail).at
-    # Remembered until the window of the event the trail holds ends, not a full window from now.
-    seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
 
     def remember() -> None:
+        # Until the window of the event the trail holds ends, not a full window from now.
+        seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
         with contextlib.suppress(Exception):
             cache.set(key, True, timeout=max(seconds, 1))
 

@@ -494,7 +494,24 @@
   });
   document.addEventListener("submit", forgetThisDevice);
 
+  // The bottom area holds the install and update offers: shown while one of them is, so that an empty bar
+  // never covers the page, and the page gets room to scroll out from under it.
+  function watchOffers() {
+    var area = document.querySelector(".bottom-offers");
+    if (!area) return;
+    function sync() {
+      var hide = !area.querySelector(":scope > :not([hidden])");
+      if (area.hidden !== hide) area.hidden = hide; // only a change: this observer sees its own writes
+      document.documentElement.classList.toggle("has-offers", !hide);
+    }
+    if (window.MutationObserver) {
+      new MutationObserver(sync).observe(area, { subtree: true, attributes: true, attributeFilter: ["hidden"] });
+    }
+    sync();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    watchOffers();
     setUpPrint();
     sendTimeZone();
     showOfflineState();
