@@ -151,11 +151,10 @@ def main() -> None:
     server = Server(None, bare_view=False, postgres=False)
     run: subprocess.Popen[bytes] | None = None
     try:
-        server.environment()
-        # The run command's own defaults: the Redis cache, an embedded Redis of its own (nothing answers on
-        # this free port), the worker's default concurrency.
-        os.environ.pop("CACHE_BACKEND", None)
+        # The run command's own defaults: an embedded Redis of its own (nothing answers on this free port,
+        # so the run command starts one there), the worker's default concurrency.
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+        server.environment()
         os.environ["PUSH_ALLOW_LOCAL_ENDPOINTS"] = "true"
         for name in ("CELERY_CONCURRENCY", "WEB_CONCURRENCY", "WEB_THREADS", "REMINDER_BATCH_SIZE"):
             os.environ.pop(name, None)

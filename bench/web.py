@@ -86,6 +86,7 @@ class Server:
         self.created_db: tuple[str, str] | None = None  # (server url, name) of a database to drop
         self.database_url = database_url
         self.process: subprocess.Popen[bytes] | None = None
+        self.redis: subprocess.Popen[bytes] | None = None
         self.access_log = self.scratch / "gunicorn.log"
         self.case_code = ""
         self.big_case_code = ""
@@ -113,13 +114,20 @@ class Server:
                 "SITE_URL": self.base,
                 "SECURE_SSL_REDIRECT": "false",
                 "EMAIL_HOST": "localhost",
-                # allauth's rate limits are the only users of the cache: no Redis needed for pages.
-                "CACHE_BACKEND": "locmem",
                 "HOST": "127.0.0.1",
                 "PORT": str(self.port),
                 "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             }
         )
+        # The cache is Redis, as in production (pages use it: the inbox count, the audit trail's repeat
+        # views): REDIS_URL when it is set, else an embedded server of this run's own.
+        os.environ.pop("CACHE_BACKEND", None)
+        if not os.environ.get("REDIS_URL"):
+            from secondop.embedded import start_server
+
+            url = f"redis://127.0.0.1:{free_port()}/0"
+            self.redis = start_server(url, self.scratch / "redis")
+            os.environ["REDIS_URL"] = url
         if self.bare_view:
             os.environ["BENCH_BARE_VIEW"] = "1"
         if self.database_url:
@@ -316,6 +324,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(10)
+            self.redis = None
         if self.created_db is not None:
             with contextlib.suppress(Exception):
                 from django.db import connections

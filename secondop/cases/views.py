@@ -1,3 +1,4 @@
+import unicodedata
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,7 +22,8 @@ from secondop.requests import AuthenticatedRequest
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard: my cases, the most urgent first, with filters and a search by the patient's name."""
     show = dashboard.parse_show(request.GET.get("show"))
-    search = request.GET.get("q", "").strip()[:120]
+    # No name holds a control character, and PostgreSQL refuses a NUL in a query: they are left out.
+    search = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc").strip()[:120]
     profile = getattr(request.user, "profile", None)
     today = clock.local_today(profile.time_zone if profile is not None else None)
     page = request.GET.get("page", "1")[:12]

@@ -411,3 +411,11 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(owner: Use
     first = dashboard(client).text
     assert f"Cases 1–{size} of 180" in first and 'href="?page=2" rel="next"' in first
     assert 'href="?page=1" rel="prev"' in dashboard(client, page="2").text
+
+
+def test_a_search_with_control_characters_searches_without_them(owner: User) -> None:
+    Case.open_for(owner, patient_name="Robin Shaw")
+    client = client_for(owner)
+    for query in ("Rob\x00in", "\x00", "Robin\r\n", "Ro\x1bbin"):
+        response = dashboard(client, q=query)
+        assert names(response) == ["Robin Shaw"], (query, names(response))
