@@ -25,7 +25,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import log, percentile, process_stats  # noqa: E402
+
+from secondop.embedded import start_on_free_port  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.push_receiver import PushReceiver
@@ -50,16 +53,6 @@ SAMPLE_PAYLOAD = {  # the size and shape of a reminder's payload, for the raw lo
 }
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def cpu_seconds(group: int | None = None, *, leader: bool = True) -> float:
     """CPU time (user + system) used so far by a process group's live processes (with or without the
     group's leader), or by this process."""
@@ -67,25 +60,11 @@ def cpu_seconds(group: int | None = None, *, leader: bool = True) -> float:
         usage = os.times()
         return usage.user + usage.system
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or (not leader and int(entry.name) == group):
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp; utime and stime follow
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest rank."""
-    if not values:
-        return math.inf
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+    return sum(
+        (int(fields[11]) + int(fields[12])) / ticks
+        for pid, fields in process_stats()
+        if int(fields[2]) == group and (leader or pid != group)
+    )
 
 
 # The raw loop runs in its own process, like a worker: it must not share this process's GIL with the
@@ -158,11 +137,7 @@ class Bench:
         os.environ["CELERY_CONCURRENCY"] = str(args.concurrency)
         os.environ.setdefault("LOG_LEVEL", "WARNING")
         if not os.environ.get("REDIS_URL"):
-            from secondop.embedded import start_server
-
-            url = f"redis://127.0.0.1:{free_port()}/0"
-            self.redis = start_server(url, self.scratch / "redis")
-            os.environ["REDIS_URL"] = url
+            os.environ["REDIS_URL"], self.redis = start_on_free_port(self.scratch / "redis")
         database = os.environ.get("DATABASE_URL") or str(self.scratch / "var" / "secondop.sqlite3")
         log(f"scratch {self.scratch}; database {database}; redis {os.environ['REDIS_URL']}")
 

@@ -26,16 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from web import Server, log  # noqa: E402
 
+from tests.chromium import chromium_or_exit  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
-
-
-def chromium() -> str:
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise SystemExit("Chromium is missing: apt-get install chromium (or set CHROME_PATH)")
 
 
 def run_lighthouse(url: str, cookie: str, output: Path) -> dict:
@@ -50,7 +45,7 @@ def run_lighthouse(url: str, cookie: str, output: Path) -> dict:
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
         f"--extra-headers={json.dumps({'Cookie': cookie})}",
     ]
-    env = dict(os.environ, CHROME_PATH=chromium())
+    env = dict(os.environ, CHROME_PATH=chromium_or_exit())
     output.unlink(missing_ok=True)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     if output.exists():  # also after a runtime error, which the report describes (runtimeError)

@@ -28,12 +28,16 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import log, process_stats  # noqa: E402
 from dispatch import Bench, Group  # noqa: E402
-from web import Server, drive, free_port, log  # noqa: E402
+from web import Server, drive  # noqa: E402
+
+from secondop.embedded import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,14 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def descendants(root: int) -> list[int]:
     """`root` and every process below it, whatever process group each chose."""
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    for pid, fields in process_stats():
+        children.setdefault(int(fields[1]), []).append(pid)
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
@@ -67,38 +65,6 @@ def kib(path: Path, field: str) -> int:
     return 0
 
 
-def memory_mb(root: int) -> tuple[float, float, dict[str, float]]:
-    """(PSS sum, RSS sum, PSS by service) of `root` and its descendants, in MiB."""
-    rss = pss = 0
-    by_command: dict[str, float] = {}
-    for pid in descendants(root):
-        proc = Path("/proc") / str(pid)
-        rss += kib(proc / "status", "VmRSS")
-        proportional = kib(proc / "smaps_rollup", "Pss")
-        pss += proportional
-        try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        name = describe(command)
-        by_command[name] = by_command.get(name, 0) + proportional / 1024
-    return pss / 1024, rss / 1024, by_command
-
-
-def each_process(root: int) -> list[str]:
-    """A line for every process: its PSS, RSS and command line."""
-    lines = []
-    for pid in descendants(root):
-        proc = Path("/proc") / str(pid)
-        try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        pss, rss = kib(proc / "smaps_rollup", "Pss") / 1024, kib(proc / "status", "VmRSS") / 1024
-        lines.append(f"{pid:>7} PSS {pss:6.1f} MiB  RSS {rss:6.1f} MiB  {command[:90]}")
-    return lines
-
-
 def describe(command: str) -> str:
     for word, name in (
         ("gunicorn", "web"),
@@ -113,30 +79,75 @@ def describe(command: str) -> str:
     return command[:40]
 
 
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    pss_mb: float
+    rss_mb: float
+    command: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The processes below the run command at one moment."""
+
+    processes: list[Process]
+
+    @property
+    def pss_mb(self) -> float:
+        return sum(process.pss_mb for process in self.processes)
+
+    @property
+    def rss_mb(self) -> float:
+        return sum(process.rss_mb for process in self.processes)
+
+    def by_service(self) -> str:
+        totals: dict[str, float] = {}
+        for process in self.processes:
+            name = describe(process.command)
+            totals[name] = totals.get(name, 0) + process.pss_mb
+        return ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(totals.items()))
+
+    def lines(self) -> list[str]:
+        return [
+            f"{p.pid:>7} PSS {p.pss_mb:6.1f} MiB  RSS {p.rss_mb:6.1f} MiB  {p.command[:90]}"
+            for p in self.processes
+        ]
+
+
+def sample(root: int) -> Sample:
+    processes = []
+    for pid in descendants(root):
+        proc = Path("/proc") / str(pid)
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        pss, rss = kib(proc / "smaps_rollup", "Pss") / 1024, kib(proc / "status", "VmRSS") / 1024
+        processes.append(Process(pid, pss, rss, command))
+    return Sample(processes)
+
+
 class Sampler(threading.Thread):
     """The largest memory sum seen while it runs, sampled every `period` seconds."""
 
     def __init__(self, root: int, period: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.root, self.period = root, period
-        self.peak: tuple[float, float, dict[str, float]] = (0.0, 0.0, {})
+        self.peak = Sample([])
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            sample = memory_mb(self.root)
-            if sample[0] > self.peak[0]:
-                self.peak = sample
+            now = sample(self.root)
+            if now.pss_mb > self.peak.pss_mb:
+                self.peak = now
             time.sleep(self.period)
 
-    def stop(self) -> tuple[float, float, dict[str, float]]:
+    def stop(self) -> Sample:
         self.done.set()
         self.join()
         return self.peak
-
-
-def breakdown(by_command: dict[str, float]) -> str:
-    return ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(by_command.items()))
 
 
 def main() -> None:
@@ -186,11 +197,11 @@ def main() -> None:
             time.sleep(15)  # start-up settles: the first beat ticks, gunicorn's workers import everything
             samples = []
             for _ in range(10):
-                samples.append(memory_mb(run.pid))
+                samples.append(sample(run.pid))
                 time.sleep(0.5)
-            idle = max(samples, key=lambda sample: sample[0])
-            log(f"idle: {idle[0]:.0f} MiB (RSS sum {idle[1]:.0f}); by service: {breakdown(idle[2])}")
-            for line in each_process(run.pid):
+            idle = max(samples, key=lambda each: each.pss_mb)
+            log(f"idle: {idle.pss_mb:.0f} MiB (RSS sum {idle.rss_mb:.0f}); by service: {idle.by_service()}")
+            for line in idle.lines():
                 log(f"  {line}")
 
             cookie = server.login()
@@ -213,8 +224,8 @@ def main() -> None:
             arrivals = people.wait_for(receiver, group, since)
             busy = sampler.stop()
             log(
-                f"busy: {len(arrivals.times)} of {args.count} reminders received; {busy[0]:.0f} MiB "
-                f"(RSS sum {busy[1]:.0f}); by service: {breakdown(busy[2])}"
+                f"busy: {len(arrivals.times)} of {args.count} reminders received; {busy.pss_mb:.0f} MiB "
+                f"(RSS sum {busy.rss_mb:.0f}); by service: {busy.by_service()}"
             )
             if arrivals.lost(group):
                 raise SystemExit(f"{arrivals.lost(group)} reminders never arrived: the run is not valid")
@@ -226,7 +237,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(run.pid, signal.SIGKILL)
         server.stop()
-    print(f"memory: idle_mb={idle[0]:.0f} busy_mb={busy[0]:.0f}")
+    print(f"memory: idle_mb={idle.pss_mb:.0f} busy_mb={busy.pss_mb:.0f}")
 
 
 def wait_until_up(server: Server, run: subprocess.Popen[bytes]) -> None:

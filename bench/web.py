@@ -20,13 +20,11 @@ import asyncio
 import contextlib
 import datetime
 import http.client
-import math
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,30 +36,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import log, percentile  # noqa: E402
+
+from secondop.embedded import free_port, start_on_free_port  # noqa: E402
+
 ADVOCATE_EMAIL = "advocate@bench.example.com"
 OWNER_EMAIL = "family@bench.example.com"
 PASSWORD = "a calm long passphrase"
 CASES = 200
 TIMELINE_ENTRIES = 1000
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest rank."""
-    if not values:
-        return math.inf
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def postgres_answers(url: str) -> bool:
@@ -123,11 +107,7 @@ class Server:
         # views): REDIS_URL when it is set, else an embedded server of this run's own.
         os.environ.pop("CACHE_BACKEND", None)
         if not os.environ.get("REDIS_URL"):
-            from secondop.embedded import start_server
-
-            url = f"redis://127.0.0.1:{free_port()}/0"
-            self.redis = start_server(url, self.scratch / "redis")
-            os.environ["REDIS_URL"] = url
+            os.environ["REDIS_URL"], self.redis = start_on_free_port(self.scratch / "redis")
         if self.bare_view:
             os.environ["BENCH_BARE_VIEW"] = "1"
         if self.database_url:

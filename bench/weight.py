@@ -26,16 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from web import Server, log  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.chromium import CHROMIUM_ARGS, chromium_or_exit  # noqa: E402
 
 
 def linked_assets(html: str) -> list[str]:
@@ -71,7 +62,7 @@ def repeat_requests(server: Server, path: str, cookie: str) -> int:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_exit(), args=CHROMIUM_ARGS)
         context = browser.new_context()
         context.add_cookies(
             [

@@ -13,7 +13,7 @@ NOT_REAL = ("localhost", "127.0.0.1", "[::1]", "example.com")
 @register(Tags.security, deploy=True)
 def vapid_subject_is_a_real_contact(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """Push services write to the VAPID subject when the app's pushes misbehave, before they block them."""
-    subject = str(getattr(settings, "VAPID_SUBJECT", ""))
+    subject = str(settings.VAPID_SUBJECT)
     try:
         parts = urlsplit(subject)
         hostname = parts.hostname or ""

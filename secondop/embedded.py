@@ -22,6 +22,19 @@ class EmbeddedRedisError(RuntimeError):
     pass
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on at this moment, on this machine's loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_on_free_port(data_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """An embedded server of the caller's own, on a free loopback port: its URL and its process."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    return url, start_server(url, data_dir)
+
+
 def _command(*words: str) -> bytes:
     """One command in Redis's protocol (RESP)."""
     encoded = [word.encode() for word in words]

@@ -10,7 +10,6 @@
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Generator
@@ -22,18 +21,12 @@ _embedded: subprocess.Popen[bytes] | None = None
 _scratch: Path | None = None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(
     early_config: pytest.Config, parser: pytest.Parser, args: list[str]
 ) -> Generator[None]:
     global _embedded, _scratch
-    from secondop.embedded import redis_answers, start_server
+    from secondop.embedded import redis_answers, start_on_free_port
 
     _scratch = Path(tempfile.mkdtemp(prefix="secondop-test-"))
     os.environ.setdefault("SECONDOP_VAR_DIR", str(_scratch / "var"))
@@ -47,9 +40,7 @@ def pytest_load_initial_conftests(
         if not redis_answers(url, timeout=2):
             raise pytest.UsageError(f"REDIS_URL={url} does not answer; start it, or unset REDIS_URL.")
     else:
-        url = f"redis://127.0.0.1:{_free_port()}/0"
-        _embedded = start_server(url, _scratch / "redis")
-        os.environ["REDIS_URL"] = url
+        os.environ["REDIS_URL"], _embedded = start_on_free_port(_scratch / "redis")
     atexit.register(_stop_embedded)
     return (yield)
 

@@ -1,12 +1,9 @@
 """Every URL that takes a case, found by walking the URL configuration (so a new one is covered the day
 it is added): strangers get 404, viewers 403 on every write, and nothing changes on a refused request."""
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 
 from secondop.accounts.models import User
@@ -14,16 +11,7 @@ from secondop.cases import sharing
 from secondop.cases.models import Case, ChecklistItem, Invitation, Question, Team, TeamMembership, TeamShare
 from secondop.records.models import ContactEntry, Letter, Provider, RecordsRequest
 from tests.conftest import client_for
-
-
-def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from walk(pattern.url_patterns, route)
-        else:
-            yield route, pattern
-
+from tests.fuzzing import route_params, walk
 
 CASE_ROUTES = [
     (route, pattern) for route, pattern in walk(get_resolver().url_patterns) if "<uuid:code>" in route
@@ -60,7 +48,7 @@ def sample_kwargs(case: Case, route: str) -> dict[str, object]:
         "contact_id": contact.pk,
         "letter": "request-letter",
     }
-    names = [part.split(":")[-1].split(">")[0] for part in route.split("<")[1:]]
+    names = route_params(route)
     unknown = set(names) - set(values)
     assert not unknown, f"{route}: add sample values for {unknown} to this sweep"
     return {name: values[name] for name in names}

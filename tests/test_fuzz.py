@@ -33,6 +33,8 @@ from hypothesis import strategies as st
 
 from secondop import health
 from secondop.cases.models import Case, Membership, Role
+from secondop.cases.planning_forms import InsuranceForm
+from secondop.records.forms import RecordsRequestForm
 from tests.conftest import PASSWORD, make_user
 from tests.fuzzing import (
     BYSTANDER_SECRETS,
@@ -96,16 +98,7 @@ FORM_FIELDS: dict[str, list[str]] = {
     "question_move": ["direction"],
     "question_answer": ["answered", "answer_note"],
     "question_delete": [],
-    "insurance": [
-        "plan_name",
-        "phone_called",
-        "referral_required",
-        "preauth_required",
-        "reference_numbers",
-        "called_on",
-        "spoke_with",
-        "notes",
-    ],
+    "insurance": list(InsuranceForm.Meta.fields),
     # People and teams
     "people": ["email", "role"],
     "invitation_cancel": [],
@@ -170,43 +163,8 @@ FORM_FIELDS: dict[str, list[str]] = {
         "portal_url",
     ],
     "provider_delete": [],
-    "request_new": [
-        "holder",
-        "kind",
-        "recipient",
-        "send_to",
-        "directive_signed_on",
-        "record_types",
-        "other_records",
-        "date_from",
-        "date_to",
-        "medium",
-        "delivery",
-        "method",
-        "forms_needed",
-        "forms_completed",
-        "fee_estimate_asked",
-        "fee_estimate",
-    ],
-    "request_edit": [
-        "requested_on",
-        "holder",
-        "kind",
-        "recipient",
-        "send_to",
-        "directive_signed_on",
-        "record_types",
-        "other_records",
-        "date_from",
-        "date_to",
-        "medium",
-        "delivery",
-        "method",
-        "forms_needed",
-        "forms_completed",
-        "fee_estimate_asked",
-        "fee_estimate",
-    ],
+    "request_new": list(RecordsRequestForm.Meta.fields),
+    "request_edit": ["requested_on", *RecordsRequestForm.Meta.fields],
     "request_move": ["to_status", "on", "extension_notice_on", "note"],
     "contact_quick_add": ["what"],
     "letter_save": ["text", "version"],

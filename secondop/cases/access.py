@@ -23,7 +23,8 @@ Need = Literal["read", "write", "own"]
 ROLE_ORDER = [Role.OWNER, Role.ADVOCATE, Role.VIEWER]
 
 
-def _best(roles: set[str]) -> str | None:
+def best_role(roles: set[str]) -> str | None:
+    """The role with the most rights among `roles`; None for none."""
     return next((role for role in ROLE_ORDER if role in roles), None)
 
 
@@ -44,7 +45,7 @@ def _resolve(
 ) -> Membership | None:
     """The person's own membership, or — through a team the case is shared with — an unsaved one with the
     team's role (its `pk` is None). None for a stranger."""
-    best = _best(({own.role} if own else set()) | ({team_role} if team_role else set()))
+    best = best_role(({own.role} if own else set()) | ({team_role} if team_role else set()))
     if best is None:
         return None
     if own is not None and own.role == best:

@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max
 
 from secondop.accounts.models import User
-from secondop.cases.access import ROLE_ORDER
+from secondop.cases.access import best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
 from secondop.records.models import CLOSED_STATUSES, ContactEntry, Provider, RecordsRequest, RequestStatus
@@ -147,57 +147,57 @@ def _due_dates(request: clock.Clocked, today: datetime.date) -> list[tuple[datet
     return dates
 
 
-def due_items(request: OpenRequest, today: datetime.date) -> list[DueItem]:
-    """What a records request still has due, from today on; or, once past its legal deadline, only that."""
-    holder = request.holder
-    return [
-        DueItem(on, WORDS[kind].format(holder=holder), overdue=overdue, date_format=_date_format(on, today))
+Due = tuple[datetime.date, bool, str, OpenRequest]  # (date, overdue, kind, the request)
+
+
+def _next(requests: list[OpenRequest], today: datetime.date) -> Due | None:
+    """The most overdue due date when anything is overdue, else the soonest one coming."""
+    found = [
+        (on, overdue, kind, request)
+        for request in requests
         for on, overdue, kind in _due_dates(request, today)
     ]
-
-
-def next_due(requests: list[OpenRequest], today: datetime.date) -> DueItem | None:
-    """The most overdue item when anything is overdue, else the soonest one coming."""
-    items = [item for request in requests for item in due_items(request, today)]
-    if not items:
+    if not found:
         return None
-    overdue = [item for item in items if item.overdue]
-    return min(overdue or items, key=lambda item: item.on)
+    overdue = [each for each in found if each[1]]
+    return min(overdue or found, key=lambda each: each[0])
 
 
-def _urgency(requests: list[OpenRequest], today: datetime.date) -> tuple[Urgency, datetime.date]:
-    """A case's urgency and the date it sorts by within it (as `next_due` and `urgency_of` find them)."""
-    dates = [(on, overdue) for request in requests for on, overdue, _ in _due_dates(request, today)]
-    overdue = [on for on, is_overdue in dates if is_overdue]
+def in_words(found: Due | None, today: datetime.date) -> DueItem | None:
+    """What `_next` found, as the row says it."""
+    if found is None:
+        return None
+    on, overdue, kind, request = found
+    what = WORDS[kind].format(holder=request.holder)
+    return DueItem(on, what, overdue=overdue, date_format=_date_format(on, today))
+
+
+def _urgency(on: datetime.date, overdue: bool, today: datetime.date) -> Urgency:
     if overdue:
-        return Urgency.OVERDUE, min(overdue)
-    if not dates:
-        return Urgency.LATER, datetime.date.min
-    soonest = min(on for on, _ in dates)
-    if soonest <= today + datetime.timedelta(days=SOON_DAYS):
-        return Urgency.THIS_WEEK, soonest
-    # "Later" cases keep the order of their last update.
-    return Urgency.LATER, datetime.date.min
+        return Urgency.OVERDUE
+    if on <= today + datetime.timedelta(days=SOON_DAYS):
+        return Urgency.THIS_WEEK
+    return Urgency.LATER
 
 
 def urgency_of(due: DueItem | None, today: datetime.date) -> Urgency:
-    if due is None:
-        return Urgency.LATER
-    if due.overdue:
-        return Urgency.OVERDUE
-    if due.on <= today + datetime.timedelta(days=SOON_DAYS):
-        return Urgency.THIS_WEEK
-    return Urgency.LATER
+    return Urgency.LATER if due is None else _urgency(due.on, due.overdue, today)
+
+
+def _sort_key(found: Due | None, today: datetime.date) -> tuple[Urgency, datetime.date]:
+    """A case's urgency and the date it sorts by within it."""
+    if found is None:
+        return Urgency.LATER, datetime.date.min
+    urgency = _urgency(found[0], found[1], today)
+    # "Later" cases keep the order of their last update.
+    return urgency, datetime.date.min if urgency == Urgency.LATER else found[0]
 
 
 def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
     """The best of the person's own role and their teams' (each share: its role, the team's name); with
     the teams' names when those give it. None when access ended between the two steps."""
-    roles = {role for role, _ in shares} | ({own_role} if own_role else set())
-    best = next((role for role in ROLE_ORDER if role in roles), None)
-    if best is None:
-        return None, []
-    if own_role == best:
+    best = best_role({role for role, _ in shares} | ({own_role} if own_role else set()))
+    if best is None or own_role == best:
         return best, []
     return best, sorted(team for role, team in shares if role == best)
 
@@ -269,7 +269,8 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
         open_by_case[case_id].append(
             OpenRequest(status, requested_on, notice_on, name, practice, provider_role)
         )
-    urgency = {pk: _urgency(open_by_case.get(pk, []), today) for pk in ids}
+    found = {pk: _next(open_by_case.get(pk, []), today) for pk in ids}
+    urgency = {pk: _sort_key(found[pk], today) for pk in ids}
     ids.sort(key=urgency.__getitem__)  # stable: the last update orders cases of the same urgency and date
     overdue_count = sum(1 for pk in ids if urgency[pk][0] == Urgency.OVERDUE)
     this_week_count = sum(1 for pk in ids if urgency[pk][0] == Urgency.THIS_WEEK)
@@ -284,7 +285,7 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
         role, teams = _effective_role(own_role, shares)
         if role is None:  # access ended between the two steps (a team left at that very moment)
             continue
-        due = next_due(open_by_case.get(case.pk, []), today)
+        due = in_words(found[case.pk], today)
         rows.append(
             Row(
                 case=case,

@@ -60,7 +60,7 @@ TITLE = "secondop"
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "REMINDER_LEASE_SECONDS", 300))
+    return float(settings.REMINDER_LEASE_SECONDS)
 
 
 def claim_due(limit: int, now: datetime.datetime | None = None) -> tuple[uuid.UUID, list[int]]:

@@ -60,7 +60,7 @@ def dispatch_due() -> int:
 @shared_task(ignore_result=True, acks_late=True)
 def send_reminders(reminder_ids: list[int], token: str) -> dict[str, int]:
     # Half the soft time limit: the rest of the batch goes back to "scheduled" rather than be cut off.
-    budget = float(getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", 60)) / 2
+    budget = float(settings.CELERY_TASK_SOFT_TIME_LIMIT) / 2
     outcome = dispatch.deliver(reminder_ids, uuid.UUID(token), budget=budget)
     _hand_over(batch_size())  # the chain goes on while anything is due
     return outcome.__dict__

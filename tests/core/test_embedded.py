@@ -7,15 +7,9 @@ from pathlib import Path
 
 import redis
 
-from secondop.embedded import redis_answers, start_server
+from secondop.embedded import free_port, redis_answers, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_ping_with_and_without_a_password(tmp_path: Path) -> None:

@@ -7,9 +7,7 @@ and fail in CI (CI=true), where a missing browser means the browser tests silent
 """
 
 import os
-import shutil
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,36 +16,20 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from secondop.accounts.models import User
+from tests.chromium import CHROMIUM_ARGS, chromium_path, wanted_path
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # An ordinary phone (an iPhone 13-sized screen), in a time zone other than the server's.
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 # Every wait is bounded: a broken service worker must fail a test in seconds, not hang the run.
 DEFAULT_TIMEOUT_MS = 10_000
 
 
-def _chromium_path() -> str | None:
-    wanted = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    found = shutil.which(wanted)
-    if found:
-        return found
-    return wanted if Path(wanted).is_file() and os.access(wanted, os.X_OK) else None
-
-
 @pytest.fixture(scope="session")
 def browser() -> Generator[Browser]:
-    path = _chromium_path()
+    path = chromium_path()
     if path is None:
         reason = (
-            f"Chromium not found at {os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')} "
+            f"Chromium not found at {wanted_path()} "
             "(install it, e.g. `apt-get install chromium`, or set CHROMIUM_PATH)"
         )
         if os.environ.get("CI") == "true":

@@ -74,6 +74,13 @@ def cache_page(page: Page, url: str) -> None:
     assert page.evaluate(PAGE_CACHED_JS, [url, 5000]), f"the service worker did not keep {url}"
 
 
+def open_offline(context: BrowserContext, page: Page, url: str) -> None:
+    """`url` kept by the worker, then opened again with the network off: the offline copy."""
+    cache_page(page, url)
+    context.set_offline(True)
+    page.reload()
+
+
 def start_controlled(page: Page, base: str, first_url: str) -> None:
     page.goto(first_url)
     wait_for_service_worker(page)
@@ -243,9 +250,7 @@ def test_fifty_entries_made_offline_sync_to_fifty_rows_with_progress(
 ) -> None:
     page = owner_page
     questions = f"{live_server.url}/cases/{case.code}/questions/"
-    cache_page(page, questions)
-    context.set_offline(True)
-    page.reload()
+    open_offline(context, page, questions)
     field = page.get_by_label("Your question")
     add = page.get_by_role("button", name="Add the question")
     for number in range(1, 51):
@@ -326,9 +331,7 @@ def test_an_expired_session_stops_the_replay_until_the_person_logs_in_again(
 ) -> None:
     page = owner_page
     questions = f"{live_server.url}/cases/{case.code}/questions/"
-    cache_page(page, questions)
-    context.set_offline(True)
-    page.reload()
+    open_offline(context, page, questions)
     for text in ("Is surgery the only way?", "How long is recovery?"):
         page.get_by_label("Your question").fill(text)
         page.get_by_role("button", name="Add the question").click()
@@ -359,9 +362,7 @@ def test_a_refused_write_stays_visible_until_it_is_fixed(
 ) -> None:
     page = owner_page
     questions = f"{live_server.url}/cases/{case.code}/questions/"
-    cache_page(page, questions)
-    context.set_offline(True)
-    page.reload()
+    open_offline(context, page, questions)
     page.get_by_role("button", name="Add the question").click()  # nothing written: the server refuses it
     expect(banner(page)).to_have_text("1 change waiting to sync")
     context.set_offline(False)
@@ -396,9 +397,7 @@ def test_a_write_refused_with_a_message_on_the_next_page_stays_in_the_outbox_wit
     holder = Provider.objects.create(case=case, role="records_office", name="Eastside Records")
     records_request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
     detail = f"{live_server.url}/cases/{case.code}/records/requests/{records_request.pk}/"
-    cache_page(page, detail)
-    context.set_offline(True)
-    page.reload()
+    open_offline(context, page, detail)
     page.get_by_label("New status").select_option(label="Requested")
     page.get_by_role("button", name="Update", exact=True).click()
     expect(banner(page)).to_have_text("1 change waiting to sync")
@@ -419,9 +418,7 @@ def test_a_refused_write_can_be_discarded(
 ) -> None:
     page = owner_page
     questions = f"{live_server.url}/cases/{case.code}/questions/"
-    cache_page(page, questions)
-    context.set_offline(True)
-    page.reload()
+    open_offline(context, page, questions)
     page.get_by_role("button", name="Add the question").click()
     context.set_offline(False)
     problem = page.locator(".outbox-problem")
