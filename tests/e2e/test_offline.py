@@ -10,7 +10,6 @@ worker alike.
 
 import json
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from secondop.scripts.models import DraftKind
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import new_phone_context, sign_in_context
 from tests.e2e.test_browser import PAGE_CACHED_JS, wait_for_service_worker
-from tests.e2e.test_push import FAKE_PUSH_JS, IPHONE_SAFARI, STORE_KEY, made_keys
+from tests.e2e.test_push import IPHONE_SAFARI, STORE_KEY, fake_push_service
 
 pytestmark = pytest.mark.browser
 
@@ -436,12 +435,7 @@ def test_logging_out_clears_the_caches_the_outbox_and_this_phones_reminders(
 ) -> None:
     settings.PUSH_ALLOW_LOCAL_ENDPOINTS = True
     base = live_server.url
-    endpoint = f"{base}/test-push-service/{uuid.uuid4().hex}"
-    context.grant_permissions(["notifications"], origin=base)
-    context.add_init_script(
-        FAKE_PUSH_JS
-        % {"subscription": json.dumps({"endpoint": endpoint, "keys": made_keys()}), "store": STORE_KEY}
-    )
+    endpoint, _ = fake_push_service(context, base)
     sign_in_context(context, base, owner)
     page.goto(f"{base}/reminders/")
     wait_for_service_worker(page)

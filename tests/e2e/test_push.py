@@ -107,6 +107,25 @@ def made_keys() -> dict[str, str]:
     return {"p256dh": b64url(point), "auth": b64url(os.urandom(16))}
 
 
+def fake_push_service(context: BrowserContext, base: str) -> tuple[str, dict[str, str]]:
+    """Notifications allowed, and a pushManager that hands out a subscription to an endpoint on the test
+    server with keys the test made: the endpoint and the keys."""
+    keys = made_keys()
+    endpoint = f"{base}/test-push-service/{uuid.uuid4().hex}"
+    context.grant_permissions(["notifications"], origin=base)
+    context.add_init_script(
+        FAKE_PUSH_JS % {"subscription": json.dumps({"endpoint": endpoint, "keys": keys}), "store": STORE_KEY}
+    )
+    return endpoint, keys
+
+
+def resends_subscription(base: str) -> Callable[[Any], bool]:
+    """Whether a response answers the page sending its push subscription to the server."""
+    return lambda response: (
+        response.url == f"{base}/reminders/subscriptions/" and response.request.method == "POST"
+    )
+
+
 def poll(page: Page, check: Callable[[], Any], what: str, timeout_ms: int = 5000) -> Any:
     """Waits (in the browser's event loop, so its events keep flowing) until `check()` is truthy."""
     for _ in range(timeout_ms // 50):
@@ -162,12 +181,7 @@ def test_someone_else_logging_in_on_the_phone_takes_its_reminders_over_at_once(
 
     base = live_server.url
     first, second = make_user("first.person@example.com"), make_user("second.person@example.com")
-    keys = made_keys()
-    endpoint = f"{base}/test-push-service/{uuid.uuid4().hex}"
-    context.grant_permissions(["notifications"], origin=base)
-    context.add_init_script(
-        FAKE_PUSH_JS % {"subscription": json.dumps({"endpoint": endpoint, "keys": keys}), "store": STORE_KEY}
-    )
+    endpoint, keys = fake_push_service(context, base)
     log_in(page, base, first.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reminders").click()
     page.get_by_role("button", name="Turn on reminders").click()
@@ -175,11 +189,7 @@ def test_someone_else_logging_in_on_the_phone_takes_its_reminders_over_at_once(
     assert PushSubscription.objects.get().user == first
 
     Session.objects.all().delete()  # the first session ends on the server
-    with page.expect_response(
-        lambda response: (
-            response.url == f"{base}/reminders/subscriptions/" and response.request.method == "POST"
-        )
-    ) as moved:
+    with page.expect_response(resends_subscription(base)) as moved:
         log_in(page, base, second.email)
     assert moved.value.status == 200
     assert list(PushSubscription.objects.values_list("user__email", flat=True)) == [second.email]
@@ -191,12 +201,7 @@ def test_turn_on_reminders_resend_at_start_show_a_push_and_tick_the_checklist_fr
     base = live_server.url
     user = make_user("push.person@example.com")
     Case.open_for(user, patient_name="Jordan Vale", concern="the spinal fusion")
-    keys = made_keys()
-    endpoint = f"{base}/test-push-service/{uuid.uuid4().hex}"
-    context.grant_permissions(["notifications"], origin=base)
-    context.add_init_script(
-        FAKE_PUSH_JS % {"subscription": json.dumps({"endpoint": endpoint, "keys": keys}), "store": STORE_KEY}
-    )
+    endpoint, keys = fake_push_service(context, base)
 
     log_in(page, base, user.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reminders").click()
@@ -231,9 +236,7 @@ def test_turn_on_reminders_resend_at_start_show_a_push_and_tick_the_checklist_fr
 
     # Every start sends the subscription again (Safari never reports an expired endpoint): a new tab, or
     # the installed app launched again, begins a new browsing session.
-    def is_resend(response: Any) -> bool:
-        return response.url == f"{base}/reminders/subscriptions/" and response.request.method == "POST"
-
+    is_resend = resends_subscription(base)
     first_seen = stored.last_seen_at
     page = context.new_page()
     with page.expect_response(is_resend) as resent:
