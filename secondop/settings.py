@@ -123,6 +123,10 @@ else:
         }
     }
 
+# How long the case overview, the timeline and the dashboard keep their rendered middle part for the
+# person who saw it (secondop.pagecache); 0 keeps nothing.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600

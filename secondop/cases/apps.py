@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CasesConfig(AppConfig):
     name = "secondop.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        from secondop.cases import revisions
+
+        post_migrate.connect(revisions.install_after_migrate, sender=self, dispatch_uid="case-revisions")

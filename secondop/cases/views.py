@@ -13,6 +13,7 @@ from secondop.cases import dashboard
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case
+from secondop.pagecache import Part
 from secondop.records import clock
 from secondop.requests import AuthenticatedRequest
 
@@ -27,19 +28,17 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     profile = getattr(request.user, "profile", None)
     today = clock.local_today(profile.time_zone if profile is not None else None)
     page = request.GET.get("page", "1")[:12]
-    board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
-    # Which empty state to show: a first-case welcome only to someone with no case at all.
-    has_cases = bool(board.rows) or (
-        show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
-    )
-    context = {
-        "board": board,
-        "show": show,
-        "show_labels": dashboard.SHOW_LABELS,
-        "q": search,
-        "today": today,
-        "has_cases": has_cases,
-    }
+    # The rows show every case the person can see: kept under each one's revision (secondop.pagecache).
+    visible = Case.objects.for_user(request.user).order_by("pk").values_list("pk", "revision")
+    part = Part.find(request, "dashboard", today, tuple(visible))
+    context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
+    if part.html is None:
+        board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
+        # Which empty state to show: a first-case welcome only to someone with no case at all.
+        has_cases = bool(board.rows) or (
+            show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
+        )
+        context |= {"board": board, "show_labels": dashboard.SHOW_LABELS, "has_cases": has_cases}
     # A history restore asks with HX-Request too, but wants the whole page.
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "cases/case_list.html#case-rows", context)
@@ -67,8 +66,10 @@ def _checklist_context(case: Case) -> dict[str, object]:
 @require_GET
 def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    members = case.memberships.select_related("user")
-    context = {"case": case, "membership": membership, "members": members, **_checklist_context(case)}
+    part = Part.find(request, "case", case.pk, case.revision, membership.role)
+    context: dict[str, object] = {"case": case, "membership": membership, "part": part}
+    if part.html is None:
+        context |= {"members": case.memberships.select_related("user"), **_checklist_context(case)}
     return render(request, "cases/case_overview.html", context)
 
 
