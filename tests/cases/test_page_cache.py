@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import time_machine
@@ -134,16 +135,18 @@ def revision(case: Case) -> int:
 def test_every_way_of_writing_moves_the_revision_and_a_stale_save_cannot_turn_it_back(world: World) -> None:
     case = world.case
     stale = Case.objects.get(pk=case.pk)
+    contact = ContactEntry(case=case, happened_at=NOW)
+    event = RequestEvent(request=world.request, to_status="x", on=TODAY)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("a save", lambda: Case.objects.get(pk=case.pk).save()),
         ("a stale instance's save", stale.save),
         ("a queryset update", lambda: Case.objects.filter(pk=case.pk).update(concern="x")),
         ("a checklist tick", lambda: ChecklistItem.objects.filter(case=case).update(done_at=NOW)),
-        ("a bulk insert", lambda: ContactEntry.objects.bulk_create([ContactEntry(case=case, happened_at=NOW)])),
-        ("a status move", lambda: RequestEvent.objects.create(request=world.request, to_status="x", on=TODAY)),
+        ("a bulk insert", lambda: ContactEntry.objects.bulk_create([contact])),
+        ("a status move", event.save),
         ("a script use deleted", world.use.delete),
         ("a provider renamed", lambda: Provider.objects.filter(pk=world.holder.pk).update(name="New")),
-        ("a role changed", lambda: Membership.objects.filter(case=case, user=world.advocate).update(role="viewer")),
+        ("a role changed", lambda: Membership.objects.filter(user=world.advocate).update(role="viewer")),
         ("a team renamed", lambda: Team.objects.filter(pk=world.team.pk).update(name="Care team")),
         ("a team member gone", lambda: TeamMembership.objects.filter(user=world.helper).delete()),
         ("a member's name", lambda: User.objects.filter(pk=world.advocate.pk).update(display_name="Robin")),
@@ -186,9 +189,17 @@ def _tick_through_the_page(world: World) -> None:
     client.post(reverse("checklist_toggle", args=[world.case.code, item.pk]), {"next": "overview"})
 
 
+def _rename_with_a_stale_instance(case: Case) -> None:
+    # The fixture's instance: its revision is far behind the row's, and save() writes every field.
+    case.patient_name = "Alexandra"
+    case.save()
+
+
 def _raw_rename(world: World) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE records_provider SET name = %s WHERE id = %s", ["Westside Films", world.holder.pk])
+        cursor.execute(
+            "UPDATE records_provider SET name = %s WHERE id = %s", ["Westside Films", world.holder.pk]
+        )
 
 
 CHANGES = [
@@ -197,7 +208,7 @@ CHANGES = [
         "a stale instance saved",
         "advocate",
         "case",
-        lambda w: (setattr(w.case, "patient_name", "Alexandra"), w.case.save()),
+        lambda w: _rename_with_a_stale_instance(w.case),
         "Alexandra",
     ),
     Change(
@@ -230,7 +241,7 @@ CHANGES = [
         "with Pat",
     ),
     Change("a script use deleted", "owner", "timeline", lambda w: w.use.delete(), "", "Used the script"),
-    Change("a provider renamed in SQL", "owner", "timeline", _raw_rename, "Westside Films", "Eastside Records"),
+    Change("a provider renamed in SQL", "owner", "timeline", _raw_rename, "Westside Films", "Eastside"),
     Change(
         "a request received",
         "owner",
@@ -281,10 +292,10 @@ def _without_tokens(html: str) -> str:
 
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("page", ["case", "timeline", "dashboard"])
-def test_a_kept_page_is_the_page_as_rendered(world: World, page: str, settings: object) -> None:
+def test_a_kept_page_is_the_page_as_rendered(world: World, page: str, settings: Any) -> None:
     client = warmed(world.advocate, world.url(page))
     kept, _ = visit(client, world.url(page))
-    setattr(settings, "PAGE_CACHE_SECONDS", 0)
+    settings.PAGE_CACHE_SECONDS = 0
     rendered, was_kept = visit(client, world.url(page))
     assert not was_kept
     assert _without_tokens(kept) == _without_tokens(rendered)
