@@ -10,6 +10,11 @@ view switched on (BENCH_BARE_VIEW=1: `HttpResponse("ok")` through all the middle
 logs in once through the real login form, and drives each page for --seconds with --connections
 keep-alive connections (aiohttp), all sending the same session cookie.
 
+Each page is driven twice. First at its plain address, as a person coming back to it sees it: after the
+first visit its middle part is the kept one (secondop.pagecache) until something in the case changes.
+Then, logged but not in the last line, with a new query string on every request (?fresh=N), which is never
+kept: the page as it renders from the database each time (--no-fresh skips this).
+
 The last line is exactly
     web: case_ratio=<case rps / bare rps> dashboard_ratio=<…> timeline_ratio=<…>
          p95_ms=<case,dashboard,timeline> bare_p95_ms=<…>   (on one line)
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import datetime
 import http.client
+import itertools
 import os
 import re
 import secrets
@@ -385,8 +391,12 @@ class Result:
         return percentile(self.latencies, 0.95) * 1000
 
 
-async def drive(base: str, path: str, cookie: str, *, seconds: float, connections: int) -> Result:
-    """`connections` clients, each sending its next request as soon as the last one is answered."""
+async def drive(
+    base: str, path: str, cookie: str, *, seconds: float, connections: int, fresh: bool = False
+) -> Result:
+    """`connections` clients, each sending its next request as soon as the last one is answered. With
+    `fresh`, every request's query string is new, so no page's part is ever the kept one
+    (secondop.pagecache): the pages as they render, not as they were kept."""
     import aiohttp
 
     latencies: list[float] = []
@@ -395,9 +405,11 @@ async def drive(base: str, path: str, cookie: str, *, seconds: float, connection
     connector = aiohttp.TCPConnector(limit=connections, force_close=False)
     headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
     async with aiohttp.ClientSession(base, connector=connector, headers=headers) as session:
+        sent = itertools.count()
 
         async def one() -> None:
-            async with session.get(path, allow_redirects=False) as response:
+            url = f"{path}{'&' if '?' in path else '?'}fresh={next(sent)}" if fresh else path
+            async with session.get(url, allow_redirects=False) as response:
                 body = await response.read()
                 if response.status != 200:
                     raise RuntimeError(f"{path} answered {response.status}")
@@ -438,6 +450,13 @@ def main() -> None:
         help="a throwaway database to migrate and fill (default: a scratch PostgreSQL database on "
         "127.0.0.1:5432 when it answers, else a scratch SQLite file)",
     )
+    parser.add_argument(
+        "--no-fresh",
+        dest="fresh",
+        action="store_false",
+        help="skip the second run of each page with a new query string every time (the pages as they "
+        "render when nothing is kept; logged, not in the last line)",
+    )
     args = parser.parse_args()
 
     server = Server(args.database_url)
@@ -452,19 +471,36 @@ def main() -> None:
             "timeline": f"/cases/{server.big_case_code}/records/timeline/",
         }
         results: dict[str, Result] = {}
+        fresh: dict[str, Result] = {}
         for name, path in pages.items():
-            result = asyncio.run(
-                drive(server.base, path, cookie, seconds=args.seconds, connections=args.connections)
-            )
-            results[name] = result
-            log(
-                f"{name:9} {path}: {result.rps:8.1f} requests/s"
-                f"  p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms"
-                f"  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} requests)"
-            )
+            runs = [(results, False)] + ([(fresh, True)] if args.fresh and name != "bare" else [])
+            for into, every_time in runs:
+                result = asyncio.run(
+                    drive(
+                        server.base,
+                        path,
+                        cookie,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        fresh=every_time,
+                    )
+                )
+                into[name] = result
+                log(
+                    f"{name + (' fresh' if every_time else ''):15} {path}: {result.rps:8.1f} requests/s"
+                    f"  p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms"
+                    f"  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} requests)"
+                )
     finally:
         server.stop()
     bare = results["bare"]
+    if fresh:
+        log(
+            "rendered afresh every time (no kept part): "
+            + " ".join(f"{name}_ratio={result.rps / bare.rps:.3f}" for name, result in fresh.items())
+            + " p95_ms="
+            + ",".join(f"{result.p95_ms:.1f}" for result in fresh.values())
+        )
     p95s = ",".join(f"{results[name].p95_ms:.1f}" for name in ("case", "dashboard", "timeline"))
     print(
         f"web: case_ratio={results['case'].rps / bare.rps:.3f} "

@@ -7,17 +7,18 @@ the cache for ten minutes (PAGE_CACHE_SECONDS; 0 keeps nothing) under a key made
 - what the page shows from the database: the case's revision, which the database itself moves on with
   every change to anything the part shows (secondop.cases.revisions), or for the dashboard every visible
   case's id and revision;
-- who asks and how: the person, their CSRF secret (the part holds forms, whose tokens are good for that
-  secret only, so a new session or a new login starts afresh), their role, the full path with its query
-  string, whether htmx asks, the active time zone and today's date in it;
+- who asks and how: the person, their role, whether htmx asks, the active time zone and today's date in it;
 - this run of the code (a deploy or restart starts afresh, so no old markup outlives a release).
 
-Anything a key does not cover is not kept: a request without a CSRF cookie yet (its first page) renders
-afresh. A cache that does not answer costs only the time to render.
+Only a page's plain address is kept, without a query string (the newest page of the whole timeline, the
+first page of every case), so the cache holds at most a few parts per person and case, however many
+addresses someone makes up. The forms in a part carry a CSRF token, which is good for one browser's secret
+only: it is kept as a placeholder and the asking request's own token is put in.
 
 A view asks `Part.find(...)`; when it brings `html`, the view skips reading what the part would show, and
 `{% cachedpart part %}…{% endcachedpart %}` (secondop/templatetags/pagecache.py) puts the kept HTML in.
-Otherwise the tag renders its content and keeps it.
+Otherwise the tag renders its content and keeps it. A cache that does not answer costs only the time to
+render.
 """
 
 import hashlib
@@ -33,16 +34,18 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 RUN = secrets.token_hex(8)  # imported once in gunicorn's master (--preload), so shared by its workers
+TOKEN = f"csrf-token-{secrets.token_hex(16)}"  # where a kept part's CSRF token goes
 
 
 @dataclass
 class Part:
     key: str | None  # None: not to be kept
-    html: str | None = None  # what was kept, when it was
+    html: str | None = None  # what was kept, with TOKEN for the CSRF token, when it was
 
     @classmethod
     def find(cls, request: HttpRequest, name: str, *shows: object) -> "Part":
-        """The kept part for this request, if any; `shows` says what it shows (revisions, a role…)."""
+        """The kept part for this request, if any. `shows` says what the part shows (revisions, a role…);
+        a callable among them is called only when the request's part may be kept at all."""
         key = _key(request, name, shows)
         if key is None:
             return cls(None)
@@ -53,31 +56,37 @@ class Part:
             return cls(None)
         return cls(key, html if isinstance(html, str) else None)
 
-    def keep(self, html: str) -> None:
+    def keep(self, html: str, token: str) -> None:
+        """Keeps `html`, rendered with the CSRF token `token`."""
         if self.key is None:
             return
         try:
-            cache.set(self.key, html, settings.PAGE_CACHE_SECONDS)
+            cache.set(self.key, html.replace(token, TOKEN) if token else html, settings.PAGE_CACHE_SECONDS)
         except Exception:
             logger.warning("the cache did not answer; the page is not kept")
 
+    def kept(self, token: str) -> str:
+        """The kept HTML with the CSRF token `token`."""
+        assert self.html is not None
+        return self.html.replace(TOKEN, token)
+
 
 def _key(request: HttpRequest, name: str, shows: tuple[object, ...]) -> str | None:
-    secret = request.META.get("CSRF_COOKIE")
     user = getattr(request, "user", None)
-    if not secret or user is None or not user.is_authenticated or settings.PAGE_CACHE_SECONDS <= 0:
+    if user is None or not user.is_authenticated or settings.PAGE_CACHE_SECONDS <= 0:
+        return None
+    if request.META.get("QUERY_STRING"):
         return None
     parts = [
         RUN,
         name,
         str(user.pk),
-        secret,
-        request.get_full_path(),
+        request.path,
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-History-Restore-Request", ""),
         timezone.get_current_timezone_name(),
         timezone.localdate().isoformat(),
-        *(repr(item) for item in shows),
+        *(repr(item() if callable(item) else item) for item in shows),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"part:{name}:{digest}"

@@ -30,7 +30,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     page = request.GET.get("page", "1")[:12]
     # The rows show every case the person can see: kept under each one's revision (secondop.pagecache).
     visible = Case.objects.for_user(request.user).order_by("pk").values_list("pk", "revision")
-    part = Part.find(request, "dashboard", today, tuple(visible))
+    part = Part.find(request, "dashboard", today, lambda: tuple(visible))
     context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
     if part.html is None:
         board = dashboard.build(request.user, show=show, search=search, today=today, page=page)

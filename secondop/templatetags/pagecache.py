@@ -20,10 +20,13 @@ class CachedPartNode(template.Node):
         part = self.part.resolve(context)
         if not isinstance(part, Part):
             return mark_safe(self.nodelist.render(context))
+        # The masked CSRF token of this render: one per request, the same in every form of the page.
+        token = str(context.get("csrf_token") or "")
+        token = "" if token == "NOTPROVIDED" else token  # no CSRF middleware: no token to put in
         if part.html is not None:
-            return mark_safe(part.html)
+            return mark_safe(part.kept(token))
         html = self.nodelist.render(context)
-        part.keep(html)
+        part.keep(html, token)
         return mark_safe(html)
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from secondop import pagecache
 from secondop.accounts.models import User
 from secondop.cases import revisions
 from secondop.cases.models import (
@@ -302,28 +303,51 @@ def test_a_kept_page_is_the_page_as_rendered(world: World, page: str, settings: 
 
 
 @time_machine.travel(NOW, tick=False)
-def test_each_person_and_each_session_gets_its_own_part(world: World) -> None:
+def test_each_person_gets_their_own_part_and_each_session_its_own_csrf_token(world: World) -> None:
+    from django.core.cache import cache
+
     url = world.url("case")
-    warmed(world.owner, url)
+    first = warmed(world.owner, url)
     # The viewer sees their own role and no forms, not the owner's kept page.
     viewer = User.objects.get(email="viewer@example.com")
     page, kept = visit(client_for(viewer), url)
     assert "Your role: Viewer" in page and "Archive this case" not in page and not kept
-    # The owner on a second phone: a new session, a new CSRF secret; the forms of its page work.
+    # The owner on a second phone: a new session with a CSRF secret of its own gets the kept part, with
+    # tokens for its own secret; what is kept holds none.
     phone = Client(enforce_csrf_checks=True)
     assert phone.login(email=world.owner.email, password=PASSWORD)
     visit(phone, url)
-    page, kept = visit(phone, url)
-    assert not kept
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None
+    response = phone.get(url)
+    part = response.context["part"]
+    assert part.html is not None
+    assert pagecache.TOKEN in cache.get(part.key) and "csrfmiddlewaretoken" in part.html
+    assert pagecache.TOKEN not in response.text and "nonce" not in part.html
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text))
+    assert len(tokens) == 1  # every form of the page, and the one in the header, carry this request's
+    assert tokens != set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', visit(first, url)[0]))
     item = world.case.checklist.first()
     assert item is not None
     response = phone.post(
         reverse("checklist_toggle", args=[world.case.code, item.pk]),
-        {"csrfmiddlewaretoken": token.group(1), "next": "overview"},
+        {"csrfmiddlewaretoken": tokens.pop(), "next": "overview"},
     )
     assert response.status_code == 302
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "address", ["/cases/?page=1", "/cases/?q=alex", "/cases/?show=week", "/cases/?made-up=1"]
+)
+def test_only_plain_addresses_are_kept_so_made_up_ones_cannot_fill_the_cache(
+    world: World, address: str
+) -> None:
+    client = warmed(world.owner, world.url("dashboard"))
+    for _ in range(2):
+        response = client.get(address)
+        assert response.status_code == 200 and response.context["part"].key is None
+    timeline = world.url("timeline")
+    for query in ("?older=25", f"?request={world.request.pk}", "?older=1&older=2"):
+        assert client.get(timeline + query).context["part"].key is None
 
 
 @time_machine.travel(NOW, tick=False)
