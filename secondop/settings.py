@@ -113,7 +113,7 @@ if env_str("CACHE_BACKEND", "redis") == "locmem":  # the tests: one process, cle
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "secondop.cache.RedisCache",  # Django's, keeping its Redis clients
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "secondop",
             "TIMEOUT": 300,

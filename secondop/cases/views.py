@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from secondop.cases import checklist as checklists
-from secondop.cases import dashboard
+from secondop.cases import dashboard, revisions
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case
@@ -29,8 +29,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     today = clock.local_today(profile.time_zone if profile is not None else None)
     page = request.GET.get("page", "1")[:12]
     # The rows show every case the person can see: kept under each one's revision (secondop.pagecache).
-    visible = Case.objects.for_user(request.user).order_by("pk").values_list("pk", "revision")
-    part = Part.find(request, "dashboard", today, lambda: tuple(visible))
+    part = Part.find(request, "dashboard", today, lambda: revisions.seen_by(request.user.pk))
     context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
     if part.html is None:
         board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
