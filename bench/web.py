@@ -7,8 +7,9 @@ and a few contacts), one of which has 1,000 timeline entries (contacts, status m
 Then it starts gunicorn exactly as `python -m secondop.run web` does (secondop.run.service_command:
 gthread, the same workers for every page), without DEBUG, on a free loopback port, with a bare Django
 view switched on (BENCH_BARE_VIEW=1: `HttpResponse("ok")` through all the middleware) as the baseline,
-logs in once through the real login form, and drives each page for --seconds with --connections
-keep-alive connections (aiohttp), all sending the same session cookie.
+logs in once through the real login form, and drives each page for --seconds in all with --connections
+keep-alive connections (aiohttp), all sending the same session cookie, in --rounds rounds (every page in
+turn, round after round, so that what else the machine does falls on all pages alike).
 
 Each page is driven twice. First at its plain address, as a person coming back to it sees it: after the
 first visit its middle part is the kept one (secondop.pagecache) until something in the case changes.
@@ -386,6 +387,15 @@ class Result:
     def rps(self) -> float:
         return self.requests / self.seconds
 
+    def __add__(self, other: "Result") -> "Result":
+        return Result(
+            self.requests + other.requests,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            self.errors + other.errors,
+            self.bytes + other.bytes,
+        )
+
     @property
     def p95_ms(self) -> float:
         return percentile(self.latencies, 0.95) * 1000
@@ -442,7 +452,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long each page is driven")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long each page is driven in all")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="the seconds of each page are split over this many rounds"
+    )
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
     parser.add_argument(
         "--database-url",
@@ -470,27 +483,37 @@ def main() -> None:
             "dashboard": "/cases/",
             "timeline": f"/cases/{server.big_case_code}/records/timeline/",
         }
-        results: dict[str, Result] = {}
-        fresh: dict[str, Result] = {}
-        for name, path in pages.items():
-            runs = [(results, False)] + ([(fresh, True)] if args.fresh and name != "bare" else [])
-            for into, every_time in runs:
+        # Round after round of every page, so that whatever the machine does meanwhile falls on all of
+        # them alike: the ratios compare pages driven minutes apart otherwise.
+        runs = [(name, path, False) for name, path in pages.items()]
+        if args.fresh:
+            runs += [(name, path, True) for name, path in pages.items() if name != "bare"]
+        totals: dict[tuple[str, bool], Result] = {}
+        for round_ in range(1, args.rounds + 1):
+            rates = []
+            for name, path, every_time in runs:
                 result = asyncio.run(
                     drive(
                         server.base,
                         path,
                         cookie,
-                        seconds=args.seconds,
+                        seconds=args.seconds / args.rounds,
                         connections=args.connections,
                         fresh=every_time,
                     )
                 )
-                into[name] = result
-                log(
-                    f"{name + (' fresh' if every_time else ''):15} {path}: {result.rps:8.1f} requests/s"
-                    f"  p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms"
-                    f"  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} requests)"
-                )
+                key = (name, every_time)
+                totals[key] = totals[key] + result if key in totals else result
+                rates.append(f"{name}{' fresh' if every_time else ''} {result.rps:.0f}/s")
+            log(f"round {round_}: " + ", ".join(rates))
+        for (name, every_time), result in totals.items():
+            log(
+                f"{name + (' fresh' if every_time else ''):15} {pages[name]}: {result.rps:8.1f} requests/s"
+                f"  p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms"
+                f"  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} requests)"
+            )
+        results = {name: result for (name, every_time), result in totals.items() if not every_time}
+        fresh = {name: result for (name, every_time), result in totals.items() if every_time}
     finally:
         server.stop()
     bare = results["bare"]
