@@ -82,8 +82,9 @@ def _key(request: HttpRequest, name: str, shows: tuple[object, ...]) -> str | No
         name,
         str(user.pk),
         request.path,
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-History-Restore-Request", ""),
+        # As django-htmx reads them (any other value of the header means no): a made-up value is no new key.
+        str(bool(getattr(request, "htmx", False))),
+        str(bool(getattr(request, "htmx", False) and request.htmx.history_restore_request)),  # type: ignore[attr-defined]
         timezone.get_current_timezone_name(),
         timezone.localdate().isoformat(),
         *(repr(item() if callable(item) else item) for item in shows),

@@ -14,6 +14,29 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+def _rolled_back(request: pytest.FixtureRequest) -> bool:
+    """Whether the test runs inside a transaction that is rolled back at its end (never committed)."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return False
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        return not (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return "db" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _revisions_counted_at_each_statement(request: pytest.FixtureRequest) -> None:
+    # On PostgreSQL the case revision is counted at the commit (secondop.cases.revisions), which a test
+    # rolled back never reaches; tests that commit (transactional_db) count as production does.
+    if _rolled_back(request):
+        request.getfixturevalue("db")
+        from django.db import connection
+
+        from secondop.cases import revisions
+
+        revisions.count_at_each_statement(connection)
+
+
 def make_user(email: str, *, verified: bool = True) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD)
     if verified:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class CasesConfig(AppConfig):
@@ -9,4 +9,5 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from secondop.cases import revisions
 
+        pre_migrate.connect(revisions.uninstall_before_migrate, sender=self, dispatch_uid="case-revisions")
         post_migrate.connect(revisions.install_after_migrate, sender=self, dispatch_uid="case-revisions")

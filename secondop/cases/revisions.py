@@ -3,14 +3,21 @@
 `Case.revision` goes up with every change to the case row and to every row its busiest pages show: the
 case overview, the timeline and the dashboard (secondop.pagecache keeps their rendered parts under it).
 Triggers do the counting, so no way of writing can forget it: a form, a Celery task, `bulk_create`,
-`QuerySet.update`, a cascade, the admin or a psql session all count alike, inside the same transaction as
-the change. Django never writes the number itself: on a case row an update always makes it the old value
-plus one, whatever the statement set, so a stale instance's `save()` cannot turn it back.
+`QuerySet.update`, a cascade, the admin or a psql session all count alike, in the same transaction as the
+change. Django never writes the number itself: on a case row an update always makes it the old value plus
+one, whatever the statement set, so a stale instance's `save()` cannot turn it back.
+
+On PostgreSQL the count is deferred to the commit (constraint triggers, DEFERRABLE INITIALLY DEFERRED): a
+change to a row of a case then locks the case row only while committing, after every lock the
+transaction's own work took, and a change to many cases locks them in the order of their ids, so the count
+adds no deadlock to the row locks the app takes (a records request FOR UPDATE while its status moves, say).
+The new revision and the change become visible together at the commit. SQLite has one writer at a time.
 
 `WATCHED` lists the tables and how a row of each leads to its cases. Adding a table to a cached page means
 adding it here: tests/cases/test_page_cache.py reads every table the cached parts query and fails for one
-that is missing. The triggers are (re)installed after every `migrate` (post_migrate), because SQLite drops
-a table's triggers when a migration rebuilds the table.
+that is missing. The triggers are removed before every `migrate` (pre_migrate) and put back after it
+(post_migrate) while the revision column exists: a migration that rebuilds a table, or takes the column
+away again, then meets no trigger that names it.
 """
 
 from collections.abc import Callable
@@ -22,14 +29,18 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 PREFIX = "secondop_revision"
 
 
+ALL_EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
 @dataclass(frozen=True)
 class Watched:
     table: str
     # SQL selecting the ids of the cases a row belongs to; {row} is NEW or OLD.
     cases_of: str
-    # Only updates (not inserts or deletes), and only of these columns: for rows whose other changes, or
-    # whose coming and going, the pages do not show.
-    only_update_of: tuple[str, ...] = ()
+    events: tuple[str, ...] = ALL_EVENTS
+    # Updates count only when one of these columns changes (all updates when empty): for rows of which the
+    # pages show only some columns.
+    update_of: tuple[str, ...] = ()
 
 
 def _table(label: str) -> str:
@@ -48,9 +59,16 @@ def watched() -> list[Watched]:
         "records.Provider",
         "records.RecordsRequest",
         "records.ContactEntry",
-        "scripts.Draft",
     ]
     found = [Watched(_table(label), f"SELECT {{row}}.{_column(label, 'case')}") for label in direct]
+    # A script shows only through its uses, by its kind: editing its words changes no kept part.
+    found.append(
+        Watched(
+            _table("scripts.Draft"),
+            f"SELECT {{row}}.{_column('scripts.Draft', 'case')}",
+            update_of=("kind", _column("scripts.Draft", "case")),
+        )
+    )
     share, share_case, share_team = (
         _table("cases.TeamShare"),
         _column("cases.TeamShare", "case"),
@@ -76,61 +94,72 @@ def watched() -> list[Watched]:
         Watched(
             _table("cases.Team"),
             f"SELECT {share_case} FROM {share} WHERE {share_team} = {{row}}.id",
-            only_update_of=("name",),
+            events=("UPDATE",),
+            update_of=("name",),
         ),
         # A person's name or address, as the cases they belong to list them.
         Watched(
             _table("accounts.User"),
             f"SELECT {_column('cases.Membership', 'case')} FROM {_table('cases.Membership')} "
             f"WHERE {_column('cases.Membership', 'user')} = {{row}}.id",
-            only_update_of=("display_name", "email"),
+            events=("UPDATE",),
+            update_of=("display_name", "email"),
         ),
     ]
     return found
 
 
-def _bump(ids: str) -> str:
-    return f"UPDATE {_table('cases.Case')} SET revision = revision + 1 WHERE id IN ({ids})"
+def _bump(ids: str, *, in_order: bool = False) -> str:
+    case = _table("cases.Case")
+    if in_order:  # lock the rows by id first: two transactions bumping the same cases wait, never cross
+        ids = f"SELECT id FROM {case} WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+    return f"UPDATE {case} SET revision = revision + 1 WHERE id IN ({ids})"
 
 
-def _changed(columns: tuple[str, ...]) -> str:
-    return " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in columns)
+def _ids(item: Watched, event: str) -> str:
+    new, old = item.cases_of.format(row="NEW"), item.cases_of.format(row="OLD")
+    return {"INSERT": new, "DELETE": old, "UPDATE": f"{new} UNION {old}"}[event]
+
+
+def _trigger_name(item: Watched, event: str) -> str:
+    return f"{PREFIX}_{item.table}_{event.lower()}"
 
 
 def _postgresql(item: Watched) -> list[str]:
     function = f"{PREFIX}_{item.table}"
-    new, old = item.cases_of.format(row="NEW"), item.cases_of.format(row="OLD")
-    events = "UPDATE" if item.only_update_of else "INSERT OR UPDATE OR DELETE"
-    when = f" WHEN ({_changed(item.only_update_of)})" if item.only_update_of else ""
-    return [
+    branches = "\n  ".join(
+        f"{'ELSIF' if number else 'IF'} TG_OP = '{event}' THEN {_bump(_ids(item, event), in_order=True)};"
+        for number, event in enumerate(item.events)
+    )
+    statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN {_bump(new)};
-  ELSIF TG_OP = 'DELETE' THEN {_bump(old)};
-  ELSE {_bump(f"{new} UNION {old}")};
+  {branches}
   END IF;
   RETURN NULL;
-END $$""",
-        f"CREATE OR REPLACE TRIGGER {PREFIX} AFTER {events} ON {item.table} "
-        f"FOR EACH ROW{when} EXECUTE FUNCTION {function}()",
+END $$"""
     ]
+    for event in item.events:
+        when = ""
+        if event == "UPDATE" and item.update_of:
+            when = " WHEN (" + " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in item.update_of) + ")"
+        statements.append(
+            f"CREATE CONSTRAINT TRIGGER {_trigger_name(item, event)} AFTER {event} ON {item.table} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW{when} EXECUTE FUNCTION {function}()"
+        )
+    return statements
 
 
 def _sqlite(item: Watched) -> list[str]:
-    new, old = item.cases_of.format(row="NEW"), item.cases_of.format(row="OLD")
     statements = []
-    events = {"UPDATE": f"{new} UNION {old}"}
-    if not item.only_update_of:
-        events |= {"INSERT": new, "DELETE": old}
-    for event, ids in events.items():
-        name = f"{PREFIX}_{item.table}_{event.lower()}"
+    for event in item.events:
         when = ""
-        if event == "UPDATE" and item.only_update_of:
-            when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in item.only_update_of)
-        statements += [
-            f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {item.table} FOR EACH ROW{when} BEGIN {_bump(ids)}; END",
-        ]
+        if event == "UPDATE" and item.update_of:
+            when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in item.update_of)
+        statements.append(
+            f"CREATE TRIGGER {_trigger_name(item, event)} AFTER {event} ON {item.table} FOR EACH ROW{when} "
+            f"BEGIN {_bump(_ids(item, event))}; END"
+        )
     return statements
 
 
@@ -144,15 +173,13 @@ BEGIN
   NEW.revision := OLD.revision + 1;
   RETURN NEW;
 END $$""",
-            f"CREATE OR REPLACE TRIGGER {PREFIX} BEFORE UPDATE ON {case} "
+            f"CREATE TRIGGER {PREFIX}_{case}_update BEFORE UPDATE ON {case} "
             f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_{case}()",
         ]
     # SQLite cannot change NEW: the row is set after the update. With recursive triggers off (SQLite's
     # and Django's default) this inner update does not fire the trigger again.
-    name = f"{PREFIX}_{case}_update"
     return [
-        f"DROP TRIGGER IF EXISTS {name}",
-        f"CREATE TRIGGER {name} AFTER UPDATE ON {case} FOR EACH ROW "
+        f"CREATE TRIGGER {PREFIX}_{case}_update AFTER UPDATE ON {case} FOR EACH ROW "
         f"BEGIN UPDATE {case} SET revision = OLD.revision + 1 WHERE id = NEW.id; END",
     ]
 
@@ -170,33 +197,79 @@ def statements(vendor: str) -> list[str]:
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
+    """Puts the triggers in, in place of any there are."""
+    uninstall(connection)
     with connection.cursor() as cursor:
         for statement in statements(connection.vendor):
             cursor.execute(statement)
 
 
-def installed(connection: BaseDatabaseWrapper) -> set[str]:
-    """The tables that carry a revision trigger."""
+def _ours(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
+    """(trigger, table) of every revision trigger in the database."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_name = %s AND trigger_schema = current_schema()",
-                [PREFIX],
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE %s AND NOT t.tgisinternal AND pg_table_is_visible(c.oid)",
+                [f"{PREFIX}%"],
             )
         else:
             cursor.execute(
-                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"{PREFIX}_%"],
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{PREFIX}%"],
             )
-        return {row[0] for row in cursor.fetchall()}
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def installed(connection: BaseDatabaseWrapper) -> set[str]:
+    """The tables that carry a revision trigger."""
+    return {table for _, table in _ours(connection)}
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for trigger, table in _ours(connection):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(trigger)} ON {quote(table)}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {quote(trigger)}")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname LIKE %s "
+                "AND pg_function_is_visible(p.oid)",
+                [f"{PREFIX}%"],
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+
+
+def count_at_each_statement(connection: BaseDatabaseWrapper) -> None:
+    """For a transaction that never commits (a test's, rolled back at its end): the counts deferred to the
+    commit on PostgreSQL happen at each statement instead, as they did before the deferral."""
+    if connection.vendor != "postgresql":
+        return
+    names = [_trigger_name(item, event) for item in watched() for event in item.events]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
+
+
+def uninstall_before_migrate(using: str, **kwargs: object) -> None:
+    from django.db import connections
+
+    uninstall(connections[using])
 
 
 def install_after_migrate(using: str, **kwargs: object) -> None:
     from django.db import connections
 
     connection = connections[using]
-    if _table("cases.Case") in connection.introspection.table_names():
+    case = _table("cases.Case")
+    if case not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, case)}
+    if "revision" in columns:
         install(connection)
 
 

@@ -133,7 +133,10 @@ def revision(case: Case) -> int:
     return Case.objects.values_list("revision", flat=True).get(pk=case.pk)
 
 
-def test_every_way_of_writing_moves_the_revision_and_a_stale_save_cannot_turn_it_back(world: World) -> None:
+def test_every_way_of_writing_moves_the_revision_and_a_stale_save_cannot_turn_it_back(
+    transactional_db: None, world: World
+) -> None:
+    # Committed, statement by statement, as in production: on PostgreSQL the count happens at the commit.
     case = world.case
     stale = Case.objects.get(pk=case.pk)
     contact = ContactEntry(case=case, happened_at=NOW)
@@ -170,6 +173,7 @@ def test_what_the_pages_do_not_show_leaves_the_revision_alone(world: World) -> N
     AuditEvent.objects.create(case=world.case, actor=world.owner, action=AuditAction.VIEWED)
     other = Case.open_for(world.owner, patient_name="Someone else")
     ChecklistItem.objects.filter(case=other).update(done_at=NOW)
+    Draft.objects.filter(case=world.case).update(text="New words for the script")  # shown by kind only
     assert revision(world.case) == before
 
 
@@ -374,3 +378,90 @@ def test_without_a_cache_the_pages_still_render(world: World) -> None:
         for page in ("case", "timeline", "dashboard"):
             html, kept = visit(client, world.url(page))
             assert not kept and "Alex Rivera" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_made_up_htmx_header_is_no_new_part(world: World) -> None:
+    from django.core.cache import cache
+
+    client = warmed(world.owner, world.url("case"))
+    keys = {
+        client.get(world.url("case"), headers={"HX-Request": value}).context["part"].key
+        for value in ("true", "false", "yes", "1", "x" * 40, "")
+    }
+    assert len(keys) == 2  # htmx asking, or not
+    assert all(cache.get(key) is not None for key in keys)
+
+
+def _migrate(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", *args, verbosity=0)
+
+
+def test_migrations_back_and_forth_meet_no_trigger_in_their_way(transactional_db: None, world: World) -> None:
+    watched = {item.table for item in revisions.watched()} | {Case._meta.db_table}
+    try:
+        _migrate("cases", "0004")  # takes the revision column away again
+        assert revisions.installed(connection) == set()
+        assert ChecklistItem.objects.filter(case_id=world.case.pk).update(done_at=NOW) == 5
+        assert Membership.objects.filter(case_id=world.case.pk).update(gets_reminders=False) == 3
+    finally:
+        _migrate()
+    assert revisions.installed(connection) == watched
+    before = revision(world.case)
+    ChecklistItem.objects.filter(case_id=world.case.pk).update(done_at=None)
+    assert revision(world.case) > before
+
+
+def test_counting_adds_no_deadlock_to_the_row_locks_the_app_takes(
+    transactional_db: None, world: World
+) -> None:
+    """A status move holds its request FOR UPDATE and writes an event; meanwhile someone else removes the
+    request's history and then touches the request. Counted in the middle of each transaction, each would
+    hold the case row the other wants next (PostgreSQL gave one a deadlock error); counted at the commit,
+    the second simply waits for the first."""
+    import threading
+
+    from django.db import connections, transaction
+
+    request_id, case_id = world.request.pk, world.case.pk
+    before = revision(world.case)
+    postgres = connection.vendor == "postgresql"  # SQLite has one writer: the second waits at its start
+    locked, history_gone = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def mover() -> None:
+        try:
+            with transaction.atomic():
+                RecordsRequest.objects.select_for_update().get(pk=request_id)
+                locked.set()
+                if postgres:
+                    assert history_gone.wait(10)
+                RequestEvent.objects.create(request_id=request_id, to_status="acknowledged", on=TODAY)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    def remover() -> None:
+        try:
+            assert locked.wait(10)
+            with transaction.atomic():
+                RequestEvent.objects.filter(request_id=request_id).delete()
+                history_gone.set()
+                RecordsRequest.objects.filter(pk=request_id).update(forms_needed="A signed form")
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            history_gone.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=mover), threading.Thread(target=remover)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert revision(Case(pk=case_id)) >= before + 2
