@@ -15,6 +15,9 @@ first page of every case), so the cache holds at most a few parts per person and
 addresses someone makes up. The forms in a part carry a CSRF token, which is good for one browser's secret
 only: it is kept as a placeholder and the asking request's own token is put in.
 
+Each web process also holds the last 200 parts it kept or fetched (`near`), which spares it the trip to
+Redis for a page asked for again.
+
 A view asks `Part.find(...)`; when it brings `html`, the view skips reading what the part would show, and
 `{% cachedpart part %}…{% endcachedpart %}` (secondop/templatetags/pagecache.py) puts the kept HTML in.
 Otherwise the tag renders its content and keeps it. A cache that does not answer costs only the time to
@@ -24,6 +27,9 @@ render.
 import hashlib
 import logging
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +41,41 @@ logger = logging.getLogger(__name__)
 
 RUN = secrets.token_hex(8)  # imported once in gunicorn's master (--preload), so shared by its workers
 TOKEN = f"csrf-token-{secrets.token_hex(16)}"  # where a kept part's CSRF token goes
+
+
+class _Near:
+    """The parts this process kept or fetched last. A key always names the same HTML, so a copy here is as
+    good as Redis's and spares the trip: at most `size` of them, each no older than the cache's timeout."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.items[key]
+                return None
+            self.items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, html: str, seconds: float) -> None:
+        with self.lock:
+            self.items[key] = (time.monotonic() + seconds, html)
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+near = _Near(200)  # about 4 MB at the most in a web process
 
 
 @dataclass
@@ -49,21 +90,30 @@ class Part:
         key = _key(request, name, shows)
         if key is None:
             return cls(None)
+        html = near.get(key)
+        if html is not None:
+            return cls(key, html)
         try:
-            html = cache.get(key)
+            kept = cache.get(key)
         except Exception:
             logger.warning("the cache did not answer; rendering the page in full")
             return cls(None)
-        return cls(key, html if isinstance(html, str) else None)
+        if isinstance(kept, str):
+            near.put(key, kept, settings.PAGE_CACHE_SECONDS)
+            return cls(key, kept)
+        return cls(key)
 
     def keep(self, html: str, token: str) -> None:
         """Keeps `html`, rendered with the CSRF token `token`."""
         if self.key is None:
             return
+        kept = html.replace(token, TOKEN) if token else html
         try:
-            cache.set(self.key, html.replace(token, TOKEN) if token else html, settings.PAGE_CACHE_SECONDS)
+            cache.set(self.key, kept, settings.PAGE_CACHE_SECONDS)
         except Exception:
             logger.warning("the cache did not answer; the page is not kept")
+            return
+        near.put(self.key, kept, settings.PAGE_CACHE_SECONDS)
 
     def kept(self, token: str) -> str:
         """The kept HTML with the CSRF token `token`."""

@@ -2,7 +2,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from secondop import pagecache
 from secondop.accounts.models import User
+from secondop.cases import audit
 from secondop.cases.models import Case, Membership, Role
 
 PASSWORD = "a calm long passphrase"
@@ -10,8 +12,11 @@ PASSWORD = "a calm long passphrase"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    # allauth's rate limits live in the cache; each test starts with none used.
+    # allauth's rate limits live in the cache; each test starts with none used. So do the kept parts of
+    # pages and the audit trail's memory, which the process also holds (ids repeat from test to test).
     cache.clear()
+    pagecache.near.clear()
+    audit.remembered.clear()
 
 
 def _rolled_back(request: pytest.FixtureRequest) -> bool:

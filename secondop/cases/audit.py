@@ -5,6 +5,8 @@ import contextlib
 import datetime
 import hashlib
 import logging
+import threading
+import time
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -62,15 +64,45 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
     )
 
 
+class _Remembered:
+    """The events this process knows the database has, until their window ends: a page viewed again asks
+    neither the database nor Redis. Pruned of what has ended once it holds `size` keys."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.until: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def __contains__(self, key: str) -> bool:
+        return self.until.get(key, 0.0) > time.time()
+
+    def add(self, key: str, seconds: float) -> None:
+        with self.lock:
+            if len(self.until) >= self.size:
+                now = time.time()
+                self.until = {known: until for known, until in self.until.items() if until > now}
+            self.until[key] = time.time() + seconds
+
+    def clear(self) -> None:
+        with self.lock:
+            self.until.clear()
+
+
+remembered = _Remembered(10_000)
+
+
 def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
     """Records the event unless the same person did the same thing to this case a moment ago.
 
-    The cache remembers, for the window, events the database has — once the transaction that wrote (or
-    found) the row has committed — so a page viewed again does not ask the database. When the cache does
-    not remember (a new window, a cache emptied or down, a transaction rolled back), the database decides.
+    This process (`remembered`) and the cache remember, for the window, events the database has — once
+    the transaction that wrote (or found) the row has committed — so a page viewed again does not ask the
+    database. When neither remembers (a new window, a cache emptied or down, a transaction rolled back),
+    the database decides.
     """
     digest = hashlib.sha256(f"{case.pk}:{actor.pk}:{action}:{detail}".encode()).hexdigest()
     key = f"audit-once:{digest}"
+    if key in remembered:
+        return
     try:
         # Remembered: done. Otherwise a short claim, so that two requests at the same moment (two tabs)
         # do not both find no row and both write one; a claim whose transaction rolls back only holds
@@ -92,6 +124,7 @@ def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: 
     def remember() -> None:
         # Until the window of the event the trail holds ends, not a full window from now.
         seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
+        remembered.add(key, seconds)
         with contextlib.suppress(Exception):
             cache.set(key, True, timeout=max(seconds, 1))
 

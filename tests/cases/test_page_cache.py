@@ -109,7 +109,9 @@ def test_every_table_a_kept_part_reads_moves_the_revision(world: World, page: st
     from django.core.cache import cache
 
     client = warmed(getattr(world, who), world.url(page))
-    cache.delete(client.get(world.url(page)).context["part"].key)  # only the part: the rest stays warm
+    key = client.get(world.url(page)).context["part"].key
+    cache.delete(key)  # only the part: the rest stays warm
+    pagecache.near.clear()
     with CaptureQueriesContext(connection) as miss:
         assert not visit(client, world.url(page))[1]
     with CaptureQueriesContext(connection) as hit:
@@ -374,6 +376,7 @@ def test_without_a_cache_the_pages_still_render(world: World) -> None:
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
+    pagecache.near.clear()  # nothing kept in the process either
     with override_settings(CACHES=caches):
         for page in ("case", "timeline", "dashboard"):
             html, kept = visit(client, world.url(page))
@@ -465,3 +468,27 @@ def test_counting_adds_no_deadlock_to_the_row_locks_the_app_takes(
         thread.join(30)
     assert failures == []
     assert revision(Case(pk=case_id)) >= before + 2
+
+
+def test_the_process_keeps_at_most_its_last_parts_and_none_past_the_timeout() -> None:
+    near = pagecache._Near(3)
+    for number in range(5):
+        near.put(f"k{number}", f"<p>{number}</p>", 60)
+    assert [near.get(f"k{number}") for number in range(5)] == [None, None, "<p>2</p>", "<p>3</p>", "<p>4</p>"]
+    near.get("k2")  # used: the last to go
+    near.put("k5", "<p>5</p>", 60)
+    assert near.get("k2") == "<p>2</p>" and near.get("k3") is None
+    near.put("old", "<p>old</p>", -1)
+    assert near.get("old") is None and "old" not in near.items
+
+
+def test_the_audit_memory_forgets_what_has_ended_when_full() -> None:
+    from secondop.cases.audit import _Remembered
+
+    memory = _Remembered(3)
+    memory.add("ended", -1)
+    memory.add("a", 60)
+    memory.add("b", 60)
+    assert "ended" not in memory and "a" in memory
+    memory.add("c", 60)  # full: what has ended goes
+    assert set(memory.until) == {"a", "b", "c"}
