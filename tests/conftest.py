@@ -25,7 +25,8 @@ def _rolled_back(request: pytest.FixtureRequest) -> bool:
         return False
     marker = request.node.get_closest_marker("django_db")
     if marker is not None:
-        return not (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        transactional = marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        return not (transactional or (marker.args and marker.args[0]))
     return "db" in request.fixturenames
 
 

@@ -9,22 +9,30 @@ one, whatever the statement set, so a stale instance's `save()` cannot turn it b
 
 On PostgreSQL the count is deferred to the commit (constraint triggers, DEFERRABLE INITIALLY DEFERRED): a
 change to a row of a case then locks the case row only while committing, after every lock the
-transaction's own work took, and a change to many cases locks them in the order of their ids, so the count
-adds no deadlock to the row locks the app takes (a records request FOR UPDATE while its status moves, say).
-The new revision and the change become visible together at the commit. SQLite has one writer at a time.
+transaction's own work took, so counting adds no deadlock to the row locks the app takes around one case
+(a records request FOR UPDATE while its status moves, say), and one row that belongs to several cases
+locks them by id. A transaction that changes rows of several cases (deleting an account) still locks them
+at its commit in the order it changed them, and may rarely meet another such transaction in a deadlock,
+which PostgreSQL ends by failing one of the two. The new revision and the change become visible together
+at the commit. SQLite has one writer at a time.
 
 `WATCHED` lists the tables and how a row of each leads to its cases. Adding a table to a cached page means
 adding it here: tests/cases/test_page_cache.py reads every table the cached parts query and fails for one
-that is missing. The triggers are removed before every `migrate` (pre_migrate) and put back after it
-(post_migrate) while the revision column exists: a migration that rebuilds a table, or takes the column
-away again, then meets no trigger that names it.
+that is missing. The triggers are removed before a `migrate` that has anything to do (pre_migrate) and put
+back after it (post_migrate) while the revision column exists: a migration that rebuilds a table, or takes
+the column away again, then meets no trigger that names it. While it runs, writes are not counted; a deploy
+restarts the web processes, whose kept parts start afresh (secondop.pagecache.RUN). A `migrate` that fails
+leaves them out until one succeeds.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "secondop_revision"
 
@@ -254,22 +262,35 @@ def count_at_each_statement(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
 
 
-def uninstall_before_migrate(using: str, **kwargs: object) -> None:
+def uninstall_before_migrate(using: str, plan: list[object] | None = None, **kwargs: object) -> None:
+    """Before a `migrate` that applies or unapplies anything: out of its way."""
     from django.db import connections
 
-    uninstall(connections[using])
+    if plan:
+        uninstall(connections[using])
 
 
-def install_after_migrate(using: str, **kwargs: object) -> None:
-    from django.db import connections
+def install_after_migrate(using: str, plan: list[object] | None = None, **kwargs: object) -> None:
+    """After a `migrate`: in again, once every watched table and the revision column exist. A `migrate`
+    with nothing to do leaves complete triggers alone (replacing them locks every watched table), and
+    puts back missing ones, after a `migrate` that failed half-way, say: run it again. A change to the
+    triggers' SQL ships with a migration, even an empty one, so that deploying it reinstalls them."""
+    from django.db import connections, transaction
 
     connection = connections[using]
+    tables = set(connection.introspection.table_names())
     case = _table("cases.Case")
-    if case not in connection.introspection.table_names():
+    wanted = {item.table for item in watched()} | {case}
+    if not wanted <= tables:
+        logger.warning("case revision triggers not installed: missing tables %s", sorted(wanted - tables))
         return
     with connection.cursor() as cursor:
         columns = {column.name for column in connection.introspection.get_table_description(cursor, case)}
-    if "revision" in columns:
+    if "revision" not in columns:
+        return
+    if not plan and installed(connection) == wanted:
+        return
+    with transaction.atomic(using=using):  # no moment without them
         install(connection)
 
 
