@@ -27,9 +27,6 @@ render.
 import hashlib
 import logging
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,45 +34,17 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
+from secondop.memo import Recent
+
 logger = logging.getLogger(__name__)
 
 RUN = secrets.token_hex(8)  # imported once in gunicorn's master (--preload), so shared by its workers
 TOKEN = f"csrf-token-{secrets.token_hex(16)}"  # where a kept part's CSRF token goes
 
 
-class _Near:
-    """The parts this process kept or fetched last. A key always names the same HTML, so a copy here is as
-    good as Redis's and spares the trip: at most `size` of them, each no older than the cache's timeout."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is None:
-                return None
-            if found[0] < time.monotonic():
-                del self.items[key]
-                return None
-            self.items.move_to_end(key)
-            return found[1]
-
-    def put(self, key: str, html: str, seconds: float) -> None:
-        with self.lock:
-            self.items[key] = (time.monotonic() + seconds, html)
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-near = _Near(200)  # about 4 MB at the most in a web process
+# The parts this process kept or fetched last. A key always names the same HTML, so a copy here is as good
+# as Redis's and spares the trip; about 4 MB at the most in a web process.
+near = Recent(200)
 
 
 @dataclass
@@ -127,14 +96,15 @@ def _key(request: HttpRequest, name: str, shows: tuple[object, ...]) -> str | No
         return None
     if request.META.get("QUERY_STRING"):
         return None
+    htmx = getattr(request, "htmx", None)
     parts = [
         RUN,
         name,
         str(user.pk),
         request.path,
         # As django-htmx reads them (any other value of the header means no): a made-up value is no new key.
-        str(bool(getattr(request, "htmx", False))),
-        str(bool(getattr(request, "htmx", False) and request.htmx.history_restore_request)),  # type: ignore[attr-defined]
+        str(bool(htmx)),
+        str(bool(htmx and htmx.history_restore_request)),
         timezone.get_current_timezone_name(),
         timezone.localdate().isoformat(),
         *(repr(item() if callable(item) else item) for item in shows),

@@ -5,8 +5,6 @@ import contextlib
 import datetime
 import hashlib
 import logging
-import threading
-import time
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -15,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
+from secondop.memo import Recent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -64,31 +63,9 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
     )
 
 
-class _Remembered:
-    """The events this process knows the database has, until their window ends: a page viewed again asks
-    neither the database nor Redis. Pruned of what has ended once it holds `size` keys."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.until: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    def __contains__(self, key: str) -> bool:
-        return self.until.get(key, 0.0) > time.time()
-
-    def add(self, key: str, seconds: float) -> None:
-        with self.lock:
-            if len(self.until) >= self.size:
-                now = time.time()
-                self.until = {known: until for known, until in self.until.items() if until > now}
-            self.until[key] = time.time() + seconds
-
-    def clear(self) -> None:
-        with self.lock:
-            self.until.clear()
-
-
-remembered = _Remembered(10_000)
+# The events this process knows the database has, until their window ends: a page viewed again asks
+# neither the database nor Redis.
+remembered = Recent(10_000)
 
 
 def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
@@ -124,7 +101,7 @@ def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: 
     def remember() -> None:
         # Until the window of the event the trail holds ends, not a full window from now.
         seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
-        remembered.add(key, seconds)
+        remembered.put(key, True, seconds)
         with contextlib.suppress(Exception):
             cache.set(key, True, timeout=max(seconds, 1))
 

@@ -25,6 +25,7 @@ restarts the web processes, whose kept parts start afresh (secondop.pagecache.RU
 leaves them out until one succeeds.
 """
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -294,19 +295,26 @@ def install_after_migrate(using: str, plan: list[object] | None = None, **kwargs
         install(connection)
 
 
-def seen_by(user_id: int) -> list[tuple[int, int]]:
-    """(id, revision) of every case the person can see, directly or through a team, by id: what the
-    dashboard shows. Written out: the ORM took longer to build this query than the database to answer."""
+@functools.cache
+def _seen_by_sql() -> str:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    sql = (
+    return (
         f"SELECT id, revision FROM {quote(_table('cases.Case'))} WHERE id IN "
         f"(SELECT case_id FROM {quote(_table('cases.Membership'))} WHERE user_id = %s) "
         f"OR id IN (SELECT s.case_id FROM {quote(_table('cases.TeamShare'))} s "
         f"JOIN {quote(_table('cases.TeamMembership'))} t ON t.team_id = s.team_id WHERE t.user_id = %s) "
         "ORDER BY id"
     )
+
+
+def seen_by(user_id: int) -> list[tuple[int, int]]:
+    """(id, revision) of every case the person can see, directly or through a team (the cases of
+    `CaseQuerySet.for_user`), by id: what the dashboard shows. Written out once: the ORM took longer to
+    build this query than the database to answer it."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, user_id])
+        cursor.execute(_seen_by_sql(), [user_id, user_id])
         return [(row[0], row[1]) for row in cursor.fetchall()]

@@ -31,6 +31,7 @@ from secondop.cases.models import (
     TeamShare,
 )
 from secondop.embedded import free_port
+from secondop.memo import Recent
 from secondop.records.models import ContactEntry, Provider, RecordsRequest, RequestEvent
 from secondop.records.services import move
 from secondop.scripts.models import Draft, DraftKind, DraftUse
@@ -479,7 +480,7 @@ def test_counting_adds_no_deadlock_to_the_row_locks_the_app_takes(
 
 
 def test_the_process_keeps_at_most_its_last_parts_and_none_past_the_timeout() -> None:
-    near = pagecache._Near(3)
+    near = Recent(3)
     for number in range(5):
         near.put(f"k{number}", f"<p>{number}</p>", 60)
     assert [near.get(f"k{number}") for number in range(5)] == [None, None, "<p>2</p>", "<p>3</p>", "<p>4</p>"]
@@ -491,12 +492,10 @@ def test_the_process_keeps_at_most_its_last_parts_and_none_past_the_timeout() ->
 
 
 def test_the_audit_memory_forgets_what_has_ended_when_full() -> None:
-    from secondop.cases.audit import _Remembered
-
-    memory = _Remembered(3)
-    memory.add("ended", -1)
-    memory.add("a", 60)
-    memory.add("b", 60)
+    memory = Recent(3)
+    memory.put("ended", True, -1)
+    memory.put("a", True, 60)
+    memory.put("b", True, 60)
     assert "ended" not in memory and "a" in memory
-    memory.add("c", 60)  # full: what has ended goes
-    assert set(memory.until) == {"a", "b", "c"}
+    memory.put("c", True, 60)  # full: what has ended goes
+    assert set(memory.items) == {"a", "b", "c"}
