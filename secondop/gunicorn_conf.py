@@ -2,10 +2,36 @@
 
 import gc
 import logging
+import re
 from typing import Any
+
+from gunicorn.glogging import Logger
 
 logger = logging.getLogger(__name__)
 _warmed = False
+
+# The access log names the method, the path, the answer and its time, nothing a person typed or was sent.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
+# Paths whose next part is a secret: an invitation, an e-mail confirmation, a password reset, a reminder's
+# action link.
+SECRET_IN_PATH = re.compile(r"^/(invitations|r|accounts/confirm-email|accounts/password/reset/key)/[^/]+")
+# What a line may show: never the query string (the dashboard's search carries patients' names), the
+# Referer (the previous page's query), the raw request line, cookies or other headers.
+SAFE_ATOMS = frozenset("hltsmUHbBaTDMLp")
+
+
+class PathOnlyLogger(Logger):
+    """gunicorn's logger with only SAFE_ATOMS to format, and the secret part of a path replaced by "…"
+    (so even an access_log_format given on the command line cannot print the rest)."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        safe = {name: value for name, value in atoms.items() if name in SAFE_ATOMS}
+        safe["U"] = SECRET_IN_PATH.sub(r"/\1/…", str(atoms.get("U") or ""))
+        return safe
+
+
+logger_class = PathOnlyLogger
 
 
 def _warm_up() -> None:

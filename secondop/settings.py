@@ -19,7 +19,14 @@ SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(
     VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50)
 )
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address links in e-mails point at. Without SITE_URL it is where `make run` serves (HOST and PORT,
+# as secondop.run reads them), so a mail sent on one machine links to the app that sent it.
+_served_host = env_str("HOST", "127.0.0.1")
+if _served_host in ("0.0.0.0", "::", ""):
+    _served_host = "127.0.0.1"
+elif ":" in _served_host:
+    _served_host = f"[{_served_host}]"
+SITE_URL = env_str("SITE_URL", f"http://{_served_host}:{env_int('PORT', 8000)}").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
@@ -54,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "secondop.pwa.offline.PhoneCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -209,6 +217,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# Flash messages stay on the server, in the session: they can name a question or a checklist step, and
+# Django's default keeps them in a signed but readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "secondop"
 
@@ -259,6 +270,19 @@ VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY") or read_or_create_secret(
     VAR_DIR / "vapid_private.pem", _new_vapid_private_key
 )
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:admin@localhost")
+# The push services the worker may POST to, over https on port 443: the browsers' own (Chrome, Edge's
+# Chromium, Samsung and Opera use FCM; Firefox Mozilla's; Safari Apple's; older Edge WNS). A name that
+# starts with "." allows every host under it. Subscriptions to anything else are refused.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        ".notify.windows.com",
+    ],
+)
 # Subscriptions pointing at http://127.0.0.1 (a local test receiver) are accepted only when this is on.
 PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", default=DEBUG)
 

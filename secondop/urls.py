@@ -1,5 +1,6 @@
 import os
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -8,6 +9,10 @@ from secondop import views
 from secondop.cases import people
 from secondop.pwa import views as pwa_views
 from secondop.records import exports
+
+# The admin signs in through allauth's log-in (its rate limits, e-mail verification and two-factor), never
+# through its own password-only form; a signed-in person who is not staff gets 403.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +30,7 @@ urlpatterns = [
     path("serviceworker.js", pwa_views.service_worker, name="serviceworker"),
     path("pwa/csrf/", pwa_views.csrf_token, name="pwa_csrf"),
     path("", include("pwa.urls")),
+    path("favicon.ico", views.favicon),
 ]
 if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/web.py's baseline, off unless the benchmark sets it
     urlpatterns.append(path("bench/bare/", lambda request: HttpResponse("ok"), name="bench_bare"))

@@ -1,16 +1,20 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from secondop import health
+from secondop.pwa.offline import keep_offline
 
 
+@keep_offline
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("case_list")
     return render(request, "home.html")
 
 
+@keep_offline
 def disclaimer(request: HttpRequest) -> HttpResponse:
     return render(request, "disclaimer.html")
 
@@ -27,3 +31,8 @@ def health_page(request: HttpRequest) -> HttpResponse:
             status=status,
         )
     return render(request, "health.html", {"checks": checks, "ok": required_ok}, status=status)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico before reading any page: the app's icon."""
+    return HttpResponsePermanentRedirect(static("icons/icon-192.png"))

@@ -6,8 +6,9 @@
  * - The shell (CSS, JS, icons, the offline page) is precached at install.
  * - The first worker takes over at once. A new release waits while a page is open: the page shows "Update
  *   available — reload", and its button sends SKIP_WAITING; the page reloads when the new worker controls it.
- * - Pages are network-first: each page opened is kept, and shown from the cache when the network fails,
- *   marked with the time it was saved; a page never opened falls back to the offline page.
+ * - Pages are network-first: each page opened that the server marks `X-Secondop-Offline: keep` is kept,
+ *   and shown from the cache when the network fails, marked with the time it was saved, for as long as the
+ *   session that opened it could last (`keepSeconds`); any other page falls back to the offline page.
  * - htmx partials (HX-Request) and anything that is not a GET go straight to the network.
  * - Writes made offline wait in the outbox (static/js/outbox.js, imported here); a Background Sync
  *   ("outbox", where the browser has it) replays them, as the pages do on `online` and at every start.
@@ -22,6 +23,7 @@ var CONFIG = self.SECONDOP;
 var SHELL_CACHE = "secondop-shell-" + CONFIG.version;
 var PAGE_CACHE = "secondop-pages-v1";
 var SAVED_AT_HEADER = "X-Secondop-Saved-At";
+var KEEP_HEADER = "X-Secondop-Offline";
 var SYNC_TAG = "outbox";
 
 if (CONFIG.outbox) importScripts(CONFIG.outbox);
@@ -104,14 +106,21 @@ function markedAsOffline(cached) {
   });
 }
 
+// Saved longer ago than a session lasts without a visit: whoever opened it is signed out by now.
+function outlivedTheSession(cached) {
+  var savedAt = Date.parse(cached.headers.get(SAVED_AT_HEADER) || "");
+  return !(savedAt > Date.now() - CONFIG.keepSeconds * 1000);
+}
+
 function handleNavigation(event) {
   var request = event.request;
   return fetch(request)
     .then(function (response) {
       var type = response.headers.get("Content-Type") || "";
-      var noStore = (response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1;
-      // Only pages: never a download (an export, a calendar file) or anything marked no-store.
-      if (response.ok && response.type === "basic" && !response.redirected && type.indexOf("text/html") === 0 && !noStore) {
+      // Only pages the server marks as safe to keep offline (opt in: never an account, security or export
+      // page, nor anything it did not think about).
+      var keep = response.headers.get(KEEP_HEADER) === "keep";
+      if (keep && response.ok && response.type === "basic" && !response.redirected && type.indexOf("text/html") === 0) {
         // Keep the worker alive until the copy is saved, or the browser may stop it half-way.
         event.waitUntil(
           withSavedAt(response.clone()).then(function (stamped) {
@@ -126,7 +135,8 @@ function handleNavigation(event) {
     .catch(function () {
       return caches.open(PAGE_CACHE).then(function (cache) {
         return cache.match(request.url).then(function (cached) {
-          if (cached) return markedAsOffline(cached);
+          if (cached && !outlivedTheSession(cached)) return markedAsOffline(cached);
+          if (cached) cache.delete(request.url);
           return caches.match(CONFIG.offlineUrl);
         });
       });

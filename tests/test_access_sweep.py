@@ -137,3 +137,17 @@ def test_someone_logged_out_is_asked_to_log_in(route: str, pattern: URLPattern, 
     assert response.status_code in (302, 405)
     if response.status_code == 302:
         assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("route", "pattern"), CASE_ROUTES, ids=[route for route, _ in CASE_ROUTES])
+def test_looking_changes_nothing_whoever_looks(
+    route: str, pattern: URLPattern, case: Case, owner: User, advocate: User, viewer: User
+) -> None:
+    """A GET writes nothing to the case (a script page used to create its drafts, a letter page its
+    letter): not for any role, and not from a link on another site. Views by members other than the
+    owner still go into the audit trail, which the snapshot leaves out."""
+    url = url_for(pattern, sample_kwargs(case, route))
+    before = snapshot(case)
+    for person in (owner, advocate, viewer):
+        assert client_for(person).get(url).status_code in (200, 302, 403, 405), (url, person)
+        assert snapshot(case) == before, (url, person)

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from secondop.accounts.models import User
 
 Need = Literal["read", "write", "own"]
+# The request attribute where get_case_for leaves the case a write reached, and what it needed.
+CASE_OF_WRITE = "_secondop_case_of_write"
 
 # From most to least rights: a person's role is the best of their own and their teams'.
 ROLE_ORDER = [Role.OWNER, Role.ADVOCATE, Role.VIEWER]
@@ -108,6 +110,12 @@ def _case_and_membership(
     return case, _resolve(case, user, own, team_role)
 
 
+def may(user: "User | AnonymousUser", case: Case, need: str) -> bool:
+    """Whether the person may still do `need` to the case, as get_case_for would decide now."""
+    found, membership = _case_and_membership(case.code, user)
+    return found is not None and membership is not None and need in ROLE_CAN[Role(membership.role)]
+
+
 def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") -> tuple[Case, Membership]:
     """Returns the case and the person's membership of it.
 
@@ -122,6 +130,9 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
         raise Http404("No such case.")
     if not ROLE_CAN[Role(membership.role)] >= {need}:
         raise PermissionDenied("Your role in this case does not allow that.")
+    if request.method == "POST" and not hasattr(request, CASE_OF_WRITE):
+        # What the outbox's replay of this write must still be allowed (secondop.pwa.idempotency).
+        setattr(request, CASE_OF_WRITE, (case, need))
     url_name = request.resolver_match.url_name if request.resolver_match else None
     if request.method == "POST" and need != "read" and url_name not in audit.SPECIFIC:
         audit.change_when_saved(request, case, audit.change_name(url_name))

@@ -18,6 +18,7 @@ from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case, InsuranceCheck, Membership, Question
 from secondop.cases.planning_forms import AnswerForm, InsuranceForm, QuestionForm, RightsForm
+from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
 
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
@@ -45,6 +46,7 @@ def _questions_url(case: Case, question: Question | None = None) -> str:
     return f"{url}#question-{question.pk}" if question is not None else url
 
 
+@keep_offline
 @login_required
 @require_get_or_post
 def records_rights(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
@@ -102,6 +104,7 @@ def _questions_page(
     return render(request, "cases/questions.html", context)
 
 
+@keep_offline
 @login_required
 @require_get_or_post
 def questions(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
@@ -124,6 +127,7 @@ def questions(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     return redirect(_questions_url(case, question))
 
 
+@keep_offline
 @login_required
 @require_get_or_post
 def question_edit(request: AuthenticatedRequest, code: UUID, question_id: int) -> HttpResponse:
@@ -210,6 +214,7 @@ def question_delete(request: AuthenticatedRequest, code: UUID, question_id: int)
     return redirect(_questions_url(case))
 
 
+@keep_offline
 @login_required
 @require_get_or_post
 def insurance(request: AuthenticatedRequest, code: UUID) -> HttpResponse:

@@ -42,6 +42,10 @@ def service_worker_source() -> str:
         "offlineUrl": offline_url,
         # The outbox's code, which the worker imports to replay waiting writes on a Background Sync.
         "outbox": static("js/outbox.js"),
+        # A kept page is shown offline only while the session that opened it could still be going: after
+        # that long without a visit the session has ended, and whoever holds the phone gets the offline
+        # page instead.
+        "keepSeconds": settings.SESSION_COOKIE_AGE,
     }
     return f"self.SECONDOP = {json.dumps(config)};\n{source}"
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from secondop.cases.access import Need, get_case_for
 from secondop.cases.models import Case, Membership
 from secondop.pwa.idempotency import CONFLICT_TAG
+from secondop.pwa.offline import keep_offline
 from secondop.records import clock
 from secondop.records.letters import LABELS, generate, offered_letters
 from secondop.records.models import Letter, LetterKind, RecordsRequest
@@ -47,27 +48,28 @@ def _records_request_for(
 
 
 def _letter_for(
-    records_request: RecordsRequest, kind: str, today: datetime.date, *, follow: bool = False
+    records_request: RecordsRequest, kind: str, today: datetime.date, *, store: bool = True
 ) -> Letter:
-    """The request's letter of `kind`, created with the generated text the first time.
+    """The request's letter of `kind`.
 
-    With `follow`, a letter nobody edited takes the request's latest facts (on the pages that show it,
-    never on a save: that would move the version under the person typing).
+    For a write (`store`) it is stored with the generated text the first time. For a page it is shown as
+    it stands, and nothing is written (a GET changes nothing): a letter nobody saved yet is its generated
+    text, unsaved, and one nobody edited by hand shows the request's latest facts.
     """
     if kind not in offered_letters(records_request, today):
         raise Http404("This letter is not offered for this request.")
     fresh = generate(kind, records_request, today)
     letter = records_request.letters.filter(kind=kind).first()
     if letter is None:
-        try:
-            with transaction.atomic():
-                return Letter.objects.create(
-                    request=records_request, kind=kind, text=fresh, generated_text=fresh
-                )
-        except IntegrityError:  # another request created it a moment ago
-            letter = Letter.objects.get(request=records_request, kind=kind)
-    if follow and letter.follow_generated(fresh):
-        letter.refresh_from_db()
+        letter = Letter(request=records_request, kind=kind, text=fresh, generated_text=fresh)
+        if store:
+            try:
+                with transaction.atomic():
+                    letter.save()
+            except IntegrityError:  # another request created it a moment ago
+                letter = Letter.objects.get(request=records_request, kind=kind)
+    elif not store and not letter.is_edited:
+        letter.text = letter.generated_text = fresh
     return letter
 
 
@@ -129,11 +131,12 @@ def _editor_context(
     }
 
 
+@keep_offline
 @login_required
 @require_GET
 def letter_edit(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), follow=True)
+    found = _letter_for(records_request, letter, _today(request), store=False)
     return render(request, "records/letter.html", _editor_context(case, membership, records_request, found))
 
 
@@ -141,9 +144,10 @@ def letter_edit(request: AuthenticatedRequest, code: UUID, request_id: int, lett
 @require_POST
 def letter_save(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id, "write")
-    found = _letter_for(records_request, letter, _today(request))
-    context = _editor_context(case, membership, records_request, found)
     form = DraftSaveForm(request.POST)
+    # A refused save stores nothing, not even the letter it would have gone into.
+    found = _letter_for(records_request, letter, _today(request), store=form.is_valid())
+    context = _editor_context(case, membership, records_request, found)
     if not form.is_valid():
         message = f"This {context['noun']} could not be saved: it is longer than 20,000 characters."
         if "version" in form.errors:
@@ -187,8 +191,8 @@ def letter_restore(request: AuthenticatedRequest, code: UUID, request_id: int, l
 @require_POST
 def letter_resolve(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, _, records_request = _records_request_for(request, code, request_id, "write")
-    found = _letter_for(records_request, letter, _today(request))
     form = ResolveForm(request.POST)
+    found = _letter_for(records_request, letter, _today(request), store=form.is_valid())
     if not form.is_valid():
         return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
     found.resolve_conflict(form.cleaned_data["keep"], request.user)
@@ -196,11 +200,12 @@ def letter_resolve(request: AuthenticatedRequest, code: UUID, request_id: int, l
     return redirect("letter_edit", case.code, records_request.pk, letter)
 
 
+@keep_offline
 @login_required
 @require_GET
 def letter_say(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), follow=True)
+    found = _letter_for(records_request, letter, _today(request), store=False)
     context = _editor_context(case, membership, records_request, found)
     context["paragraphs"] = paragraphs(found.text)
     context["back_url"] = reverse("letter_edit", args=[case.code, records_request.pk, letter])
@@ -208,11 +213,12 @@ def letter_say(request: AuthenticatedRequest, code: UUID, request_id: int, lette
     return render(request, "records/letter_say.html", context)
 
 
+@keep_offline
 @login_required
 @require_GET
 def letter_print(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), follow=True)
+    found = _letter_for(records_request, letter, _today(request), store=False)
     context = _editor_context(case, membership, records_request, found)
     context["paragraphs"] = paragraphs(found.text)
     return render(request, "records/letter_print.html", context)

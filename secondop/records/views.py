@@ -14,6 +14,7 @@ from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case
 from secondop.pagecache import Part
+from secondop.pwa.offline import keep_offline
 from secondop.records import clock, letters
 from secondop.records.forms import (
     ContactForm,
@@ -49,6 +50,7 @@ def _request_rows(case: Case, today: datetime.date) -> list[dict[str, object]]:
     ]
 
 
+@keep_offline
 @login_required
 @require_GET
 def records_home(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
@@ -64,6 +66,7 @@ def records_home(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     return render(request, "records/home.html", context)
 
 
+@keep_offline
 @login_required
 def provider_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -83,6 +86,7 @@ def provider_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
 
 
+@keep_offline
 @login_required
 def provider_edit(request: AuthenticatedRequest, code: UUID, provider_id: int) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -109,6 +113,7 @@ def provider_delete(request: AuthenticatedRequest, code: UUID, provider_id: int)
     return redirect("records", case.code)
 
 
+@keep_offline
 @login_required
 def request_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -126,6 +131,7 @@ def request_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
 
 
+@keep_offline
 @login_required
 def request_edit(request: AuthenticatedRequest, code: UUID, request_id: int) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -184,6 +190,7 @@ def _request_context(
     }
 
 
+@keep_offline
 @login_required
 @require_GET
 def request_detail(request: AuthenticatedRequest, code: UUID, request_id: int) -> HttpResponse:
@@ -274,6 +281,7 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
     return redirect("request_detail", case.code, records_request.pk)
 
 
+@keep_offline
 @login_required
 def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -292,6 +300,7 @@ def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     return render(request, "records/contact_form.html", {"case": case, "form": form})
 
 
+@keep_offline
 @login_required
 def contact_edit(request: AuthenticatedRequest, code: UUID, contact_id: int) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -314,6 +323,7 @@ def contact_delete(request: AuthenticatedRequest, code: UUID, contact_id: int) -
     return redirect("timeline", case.code)
 
 
+@keep_offline
 @login_required
 @require_GET
 def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:

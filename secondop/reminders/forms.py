@@ -2,31 +2,22 @@
 
 import base64
 import binascii
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django import forms
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from secondop.accounts.models import Profile, User
 from secondop.cases.models import Membership
-from secondop.reminders import scheduling
+from secondop.reminders import push, scheduling
 from secondop.reminders.models import PushSubscription
 
 BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
 AUTH_BYTES = 16
-
-
-def local_endpoints_allowed() -> bool:
-    """http://127.0.0.1 and http://localhost endpoints: on a developer's machine and in the tests only."""
-    return bool(getattr(settings, "PUSH_ALLOW_LOCAL_ENDPOINTS", settings.DEBUG))
 
 
 def _decode_base64url(value: str) -> bytes | None:
@@ -57,24 +48,9 @@ class PushSubscriptionForm(forms.Form):
 
     def clean_endpoint(self) -> str:
         endpoint: str = self.cleaned_data["endpoint"]
-        try:
-            endpoint.encode()  # fails on half a surrogate pair, which JSON's \u escapes can spell
-            parts = urlsplit(endpoint)  # fails on a bracketed host that is no IP address
-        except ValueError:
-            raise forms.ValidationError("The push address is not a valid web address.") from None
-        host = (parts.hostname or "").lower()
-        if parts.scheme == "http" and host in LOCAL_HOSTS and local_endpoints_allowed():
-            return endpoint
-        if parts.scheme != "https" or not host or parts.username or parts.password:
-            raise forms.ValidationError("The push address must start with https://.")
-        # The worker POSTs to this address: keep it to the public push services, never a machine of ours.
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            if "." not in host or host in LOCAL_HOSTS or host.endswith((".local", ".internal", ".localhost")):
-                raise forms.ValidationError("The push address is not a push service.") from None
-        else:
-            raise forms.ValidationError("The push address is not a push service.")
+        refusal = push.endpoint_refusal(endpoint)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return endpoint
 
     def clean_p256dh(self) -> str:

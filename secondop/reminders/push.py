@@ -47,6 +47,35 @@ def application_server_key() -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+NOT_HTTPS = "The push address must start with https://."
+NOT_A_PUSH_SERVICE = "The push address is not a push service."
+
+
+def endpoint_refusal(endpoint: str) -> str:
+    """Why the worker must not POST to `endpoint`, or "" when it may: only the browsers' push services
+    (settings.PUSH_SERVICE_HOSTS, over https on port 443), so that no one can point it at a machine of
+    ours. http://127.0.0.1 and http://localhost, the tests' receiver, only with PUSH_ALLOW_LOCAL_ENDPOINTS."""
+    try:
+        endpoint.encode()  # fails on half a surrogate pair, which JSON's \u escapes can spell
+        parts = urlsplit(endpoint)  # fails on a bracketed host that is no IP address
+        port = parts.port  # fails on a port that is no number
+    except ValueError:
+        return "The push address is not a valid web address."
+    host = (parts.hostname or "").lower()
+    if parts.username is not None or parts.password is not None:
+        return NOT_A_PUSH_SERVICE
+    if parts.scheme == "http" and host in LOCAL_HOSTS and settings.PUSH_ALLOW_LOCAL_ENDPOINTS:
+        return ""
+    if parts.scheme != "https" or not host:
+        return NOT_HTTPS
+    known = any(
+        host.endswith(allowed) if allowed.startswith(".") else host == allowed
+        for allowed in settings.PUSH_SERVICE_HOSTS
+    )
+    return "" if known and port in (None, 443) else NOT_A_PUSH_SERVICE
+
+
 def _pool(origin: str) -> urllib3.PoolManager:
     """This thread's connection pool for one push service, through the environment's proxy if it names
     one for that host (read once, when the pool is made)."""
@@ -102,6 +131,9 @@ class PushResult:
 def send(
     endpoint: str, p256dh: str, auth: str, payload: dict[str, object], urgency: str = "normal"
 ) -> PushResult:
+    refusal = endpoint_refusal(endpoint)
+    if refusal:  # stored before the rule, or the rule changed since: never sent, and given up
+        return PushResult(False, None, gone=True, error=refusal)
     parts = urlsplit(endpoint)
     origin = f"{parts.scheme}://{parts.netloc}"
     try:

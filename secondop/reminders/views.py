@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
+from secondop.pwa.offline import keep_offline
 from secondop.reminders import actions, push
 from secondop.reminders.forms import CaseRemindersForm, ChannelsForm, PushSubscriptionForm
 from secondop.reminders.inbox import forget_unread
@@ -120,6 +121,7 @@ def push_forget(request: AuthenticatedRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "disabled": disabled})
 
 
+@keep_offline
 @login_required
 @require_GET
 def inbox(request: AuthenticatedRequest) -> HttpResponse:

@@ -36,17 +36,27 @@ def offered_kinds(case: Case) -> list[str]:
     ]
 
 
-def ensure_drafts(case: Case) -> dict[str, Draft]:
-    """The case's drafts of every offered kind, generating the ones that do not exist yet."""
+def drafts_as_they_stand(case: Case) -> dict[str, Draft]:
+    """The case's drafts of every offered kind: the saved ones, and for a kind nobody saved yet its
+    generated text, unsaved (looking at a script changes nothing; the first save stores it)."""
     drafts = {draft.kind: draft for draft in case.drafts.all()}
     missing = [kind for kind in offered_kinds(case) if kind not in drafts]
     if missing:
         facts = Facts.of(case)
         for kind in missing:
             text = generate(kind, facts)
+            drafts[kind] = Draft(case=case, kind=kind, text=text, generated_text=text)
+    return drafts
+
+
+def ensure_drafts(case: Case) -> dict[str, Draft]:
+    """The case's drafts of every offered kind, storing the ones that do not exist yet (for a write)."""
+    drafts = drafts_as_they_stand(case)
+    for kind, draft in drafts.items():
+        if draft.pk is None:
             try:
                 with transaction.atomic():
-                    drafts[kind] = Draft.objects.create(case=case, kind=kind, text=text, generated_text=text)
+                    draft.save()
             except IntegrityError:  # another request created it a moment ago
                 drafts[kind] = Draft.objects.get(case=case, kind=kind)
     return drafts

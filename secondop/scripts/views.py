@@ -12,9 +12,16 @@ from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Approach, Case, Membership
 from secondop.pwa.idempotency import CONFLICT_TAG
+from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
 from secondop.scripts.approach import recommend
-from secondop.scripts.drafting import DESCRIPTIONS, ensure_drafts, offered_kinds, regenerate_unedited
+from secondop.scripts.drafting import (
+    DESCRIPTIONS,
+    drafts_as_they_stand,
+    ensure_drafts,
+    offered_kinds,
+    regenerate_unedited,
+)
 from secondop.scripts.forms import (
     ApproachForm,
     ChooseApproachForm,
@@ -38,17 +45,19 @@ PLACEHOLDER_FIELDS = {
 }
 
 
-def _draft_for(case: Case, kind: str) -> Draft:
+def _draft_for(case: Case, kind: str, *, store: bool = True) -> Draft:
+    """The script of `kind`: stored for a write; for a page, as it stands (unsaved if nobody saved it)."""
     if kind not in offered_kinds(case):
         raise Http404("This script is not offered for this case.")
-    return ensure_drafts(case)[kind]
+    return (ensure_drafts(case) if store else drafts_as_they_stand(case))[kind]
 
 
+@keep_offline
 @login_required
 @require_GET
 def scripts_index(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    drafts = ensure_drafts(case) if membership.can("write") else {d.kind: d for d in case.drafts.all()}
+    drafts = drafts_as_they_stand(case)
     rows = [
         {
             "kind": kind,
@@ -66,6 +75,7 @@ def scripts_index(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
 
 
+@keep_offline
 @login_required
 def approach(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code, "read" if request.method == "GET" else "write")
@@ -107,6 +117,7 @@ def approach(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
 
 
+@keep_offline
 @login_required
 def script_facts(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
@@ -150,17 +161,18 @@ def _draft_context(case: Case, draft: Draft, membership: Membership, **extra: ob
         "membership": membership,
         "description": DESCRIPTIONS[DraftKind(draft.kind)],
         "missing": [(label, PLACEHOLDER_FIELDS.get(label)) for label in missing],
-        "uses": draft.uses.select_related("recorded_by"),
+        "uses": draft.uses.select_related("recorded_by") if draft.pk else [],
         "use_form": DraftUseForm(initial={"used_on": timezone.localdate()}),
         **extra,
     }
 
 
+@keep_offline
 @login_required
 @require_GET
 def draft_edit(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    draft = _draft_for(case, kind)
+    draft = _draft_for(case, kind, store=False)
     return render(request, "scripts/draft.html", _draft_context(case, draft, membership))
 
 
@@ -168,8 +180,9 @@ def draft_edit(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResp
 @require_POST
 def draft_save(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, membership = get_case_for(request, code, "write")
-    draft = _draft_for(case, kind)
     form = DraftSaveForm(request.POST)
+    # A refused save stores nothing, not even the draft it would have gone into.
+    draft = _draft_for(case, kind, store=form.is_valid())
     if not form.is_valid():
         message = "This script could not be saved: it is longer than 20,000 characters."
         if "version" in form.errors:
@@ -216,8 +229,8 @@ def draft_restore(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpR
 @require_POST
 def draft_resolve(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
-    draft = _draft_for(case, kind)
     form = ResolveForm(request.POST)
+    draft = _draft_for(case, kind, store=form.is_valid())
     if not form.is_valid():
         return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
     draft.resolve_conflict(form.cleaned_data["keep"], request.user)
@@ -225,11 +238,12 @@ def draft_resolve(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpR
     return redirect("draft_edit", case.code, kind)
 
 
+@keep_offline
 @login_required
 @require_GET
 def draft_say(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, _ = get_case_for(request, code)
-    draft = _draft_for(case, kind)
+    draft = _draft_for(case, kind, store=False)
     context = {
         **_editor(case, draft, False),
         "paragraphs": paragraphs(draft.text),
@@ -243,8 +257,8 @@ def draft_say(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpRespo
 @require_POST
 def draft_use(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpResponse:
     case, membership = get_case_for(request, code, "write")
-    draft = _draft_for(case, kind)
     form = DraftUseForm(request.POST)
+    draft = _draft_for(case, kind, store=form.is_valid())
     if not form.is_valid():
         context = _draft_context(case, draft, membership, use_form=form)
         return render(request, "scripts/draft.html", context, status=200)

@@ -510,7 +510,45 @@
     sync();
   }
 
+  // A shared phone. The pages this phone keeps belong to whoever was signed in when they were opened. A
+  // page that finds that session gone (it ran out, or ended elsewhere, with no log-out here) drops them,
+  // so no one reads them offline. The writes waiting in the outbox stay for that same person to log in
+  // and send, shown meanwhile only as a count; anyone else who signs in here drops them.
+  var SIGNED_IN_KEY = "secondop-signed-in";
+  var PAGES_CACHE = "secondop-pages-v1"; // the service worker's (static/sw.js)
+
+  function forgetAnEndedSession() {
+    // Only a page the server just made knows whether a session holds: not a kept copy, nor the offline page.
+    if (document.documentElement.hasAttribute("data-offline-saved-at") || document.querySelector("[data-offline-fallback]")) return;
+    var who = currentUser();
+    var last = null;
+    try {
+      last = localStorage.getItem(SIGNED_IN_KEY);
+      if (who) localStorage.setItem(SIGNED_IN_KEY, who);
+    } catch (error) {}
+    if (!last || last === who) return;
+    if (window.caches) {
+      caches.delete(PAGES_CACHE).catch(function () {});
+    }
+    if (who && Outbox) {
+      Outbox.all()
+        .then(function (items) {
+          return Promise.all(
+            items
+              .filter(function (item) {
+                return item.user && String(item.user) !== who;
+              })
+              .map(function (item) {
+                return Outbox.remove(item.id);
+              })
+          );
+        })
+        .then(refreshOutbox, function () {});
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    forgetAnEndedSession();
     watchOffers();
     setUpPrint();
     sendTimeZone();
@@ -545,9 +583,11 @@
     return (document.body && document.body.dataset.outboxUser) || "";
   }
 
+  // Whose waiting writes a page shows: the signed-in person's. A page without a session shows none of
+  // them (only how many wait, in the banner), so nothing of one person is read by the next.
   function isMine(item) {
     var user = currentUser();
-    return !user || !item.user || String(item.user) === user;
+    return !!user && (!item.user || String(item.user) === user);
   }
 
   function myItems(status) {
@@ -607,7 +647,9 @@
     if (!banner) return;
     var summary = banner.querySelector("[data-outbox-summary]");
     var login = banner.querySelector("[data-outbox-login]");
-    var waiting = myItems("waiting").length;
+    var waiting = (currentUser() ? myItems("waiting") : outboxItems.filter(function (item) {
+      return item.status === "waiting";
+    })).length;
     var text = "";
     login.hidden = true;
     if (!waiting) progress = null; // a worker stopped half-way sends no last word

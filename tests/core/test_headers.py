@@ -309,3 +309,61 @@ def test_a_nonce_is_new_on_every_response(db: None) -> None:
     first, second = client.get(reverse("account_login")), client.get(reverse("account_login"))
     assert nonce_of(first) and nonce_of(second) and nonce_of(first) != nonce_of(second)
     assert f'nonce="{nonce_of(first)}"' in first.text  # htmx's script tag carries it
+
+
+# What the phone may keep ----------------------------------------------------------------------------------
+
+# Account, security and export pages, and those of sharing: never kept on the phone.
+NEVER_KEPT = re.compile(
+    r"^/(accounts|account|settings|teams|admin|reminders|invitations|r)/|/(people|audit|packet)/|\.ics$|\.json$"
+)
+
+
+def cache_control(response: Any) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def caching_problems(response: Any) -> list[str]:
+    directives = cache_control(response)
+    if response.get("X-Secondop-Offline") == "keep":
+        if (
+            response.status_code != 200
+            or not {"private", "no-cache"} <= directives
+            or "no-store" in directives
+        ):
+            return [f"kept offline with Cache-Control {sorted(directives)}"]
+        return []
+    if "no-store" not in directives and response.get("Content-Type", "").startswith("text/html"):
+        return [f"a page not kept offline without no-store: {sorted(directives)}"]
+    return []
+
+
+def test_only_pages_marked_safe_are_kept_on_the_phone_and_every_other_says_no_store(
+    case: Case, owner: User, owner_client: Client
+) -> None:
+    paths = every_path(case, owner)
+    seen_by_owner = visit_all(owner_client, paths)
+    seen_by_visitor = visit_all(Client(), paths)
+    problems = report(seen_by_owner, caching_problems) + report(seen_by_visitor, caching_problems)
+    assert not problems, problems
+
+    kept = {path for path, response in seen_by_owner.items() if response.get("X-Secondop-Offline") == "keep"}
+    wrongly_kept = [path for path in kept if NEVER_KEPT.search(path)]
+    assert not wrongly_kept, wrongly_kept
+    # Two-factor set-up (the TOTP secret), the recovery codes, the export: no-store, never kept.
+    for name in ("mfa_activate_totp", "mfa_view_recovery_codes", "export_json", "account_email"):
+        response = seen_by_owner[reverse(name)]
+        assert response.status_code == 200, name
+        assert "no-store" in cache_control(response) and reverse(name) not in kept, name
+    # The pages a person reads offline are kept, and only for them: private.
+    for name, args in [
+        ("case_list", []),
+        ("case_overview", [case.code]),
+        ("questions", [case.code]),
+        ("draft_edit", [case.code, "pushback"]),
+        ("timeline", [case.code]),
+        ("inbox", []),
+    ]:
+        assert reverse(name, args=args) in kept, name
+    signed_in = [path for path, response in seen_by_owner.items() if "private" not in cache_control(response)]
+    assert not [path for path in signed_in if not path.startswith("/static/")], signed_in

@@ -1,10 +1,12 @@
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from secondop.accounts.models import User
-from secondop.cases.models import Case, Question
+from secondop.cases import sharing
+from secondop.cases.models import Case, Membership, Question, Role, Team, TeamMembership, TeamShare
 from secondop.pwa.models import Submission
 from secondop.records.models import ContactEntry
 from secondop.scripts.drafting import ensure_drafts
@@ -210,3 +212,88 @@ def test_the_outbox_reads_a_redirect_as_a_204_that_tells_the_outcome_and_the_mes
     client.logout()
     login = client.post(url, contact(uuid.uuid4()), headers=outbox)
     assert login.status_code == 204 and login["X-Secondop-Outcome"] == "login"
+
+
+# A replay passes the checks the original passed, and its answer goes with the access -------------------
+
+
+def a_tick_by(user: User, case: Case) -> tuple[str, str, str]:
+    """An advocate ticks a checklist item with a UUID, as htmx does: (url, client id, the answer's body)."""
+    item = case.checklist.get(key="rights")
+    url = reverse("checklist_toggle", args=[case.code, item.pk])
+    client_id = str(uuid.uuid4())
+    answer = client_for(user).post(url, headers={"HX-Request": "true", "X-Client-Id": client_id})
+    assert answer["X-Secondop-Outcome"] == "saved" and item.title in answer.text
+    return url, client_id, answer.text
+
+
+def test_a_revoked_advocate_replaying_a_uuid_gets_no_stored_answer(
+    case: Case, owner: User, advocate: User
+) -> None:
+    url, client_id, _ = a_tick_by(advocate, case)
+    sharing.revoke(case.memberships.get(user=advocate), owner)
+    assert not Submission.objects.filter(client_id=client_id).exists()
+    again = client_for(advocate).post(url, headers={"HX-Request": "true", "X-Client-Id": client_id})
+    assert again.status_code == 404 and again["X-Secondop-Outcome"] == "refused"
+    assert "X-Secondop-Replayed" not in again
+    assert "Research" not in again.text and "rights" not in again.text
+
+
+def test_an_answer_whose_access_went_another_way_is_refused_and_forgotten(
+    case: Case, owner: User, advocate: User
+) -> None:
+    url, client_id, _ = a_tick_by(advocate, case)
+    # Moved straight in the database (no signal): the replay itself checks the access again.
+    Membership.objects.filter(case=case, user=advocate).update(role=Role.VIEWER)
+    again = client_for(advocate).post(url, headers={"HX-Request": "true", "X-Client-Id": client_id})
+    assert again.status_code == 404 and again["X-Secondop-Outcome"] == "refused"
+    assert not Submission.objects.filter(client_id=client_id).exists()
+
+
+def test_a_replay_without_the_csrf_token_is_refused_like_the_original(case: Case, advocate: User) -> None:
+    url, client_id, _ = a_tick_by(advocate, case)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(advocate)
+    again = client.post(url, headers={"HX-Request": "true", "X-Client-Id": client_id})
+    assert again.status_code == 403 and "X-Secondop-Replayed" not in again
+    assert "rights" not in again.text
+
+
+@pytest.mark.parametrize("elsewhere", ["questions", "nowhere"])
+def test_a_uuid_replayed_to_another_address_gets_nothing(case: Case, advocate: User, elsewhere: str) -> None:
+    _, client_id, stored = a_tick_by(advocate, case)
+    url = reverse("questions", args=[case.code]) if elsewhere == "questions" else "/no/such/address/"
+    again = client_for(advocate).post(url, {"text": "Q?"}, headers={"X-Client-Id": client_id})
+    assert again.status_code in (404, 409) and "X-Secondop-Replayed" not in again
+    assert again.content != stored.encode() and not Question.objects.exists()
+
+
+def test_stored_answers_go_with_the_case_and_with_the_account(
+    case: Case, owner: User, advocate: User
+) -> None:
+    a_tick_by(advocate, case)
+    a_tick_by(owner, case)
+    other = Case.open_for(advocate, patient_name="Sam Lee")
+    a_tick_by(advocate, other)
+    assert Submission.objects.count() == 3
+
+    case.delete()
+    assert list(Submission.objects.values_list("case_id", flat=True)) == [other.pk]
+    advocate.delete()
+    assert not Submission.objects.exists()
+
+
+def test_stored_answers_go_when_the_team_that_gave_the_access_goes(
+    case: Case, owner: User, stranger: User
+) -> None:
+    team = Team.objects.create(name="Practice")
+    TeamMembership.objects.create(team=team, user=stranger, role="member")
+    TeamShare.objects.create(case=case, team=team, role="advocate")
+    a_tick_by(stranger, case)
+    TeamMembership.objects.filter(team=team, user=stranger).delete()
+    assert not Submission.objects.exists()
+
+    TeamMembership.objects.create(team=team, user=stranger, role="member")
+    a_tick_by(stranger, case)
+    TeamShare.objects.filter(case=case).delete()
+    assert not Submission.objects.exists()

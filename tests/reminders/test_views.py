@@ -19,7 +19,7 @@ from django.utils import timezone
 from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case, Membership
 from secondop.context_processors import site
-from secondop.reminders import dispatch
+from secondop.reminders import dispatch, push
 from secondop.reminders.forms import device_name
 from secondop.reminders.models import Notification, PushSubscription, Reminder, ReminderKind, ReminderStatus
 from tests.conftest import client_for
@@ -170,9 +170,50 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
 
 
 def test_a_local_http_endpoint_is_accepted_on_a_developers_machine(owner: User, settings: Any) -> None:
-    settings.DEBUG = True
-    del settings.PUSH_ALLOW_LOCAL_ENDPOINTS
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = True  # its default under DEBUG
     assert subscribe(client_for(owner), subscription_json("http://localhost:8000/push/1")).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1.nip.io:6379/x",  # a name that resolves to this machine, and Redis's port
+        "https://kubernetes.default.svc/api",
+        "https://push.example.com/x",
+        "https://fcm.googleapis.com:6379/fcm/send/abc",  # a push service's name, another port
+        "https://fcm.googleapis.com.evil.example/fcm/send/abc",
+        "https://evilnotify.windows.com/w/x",  # a name that ends like WNS's without being under it
+        "https://user@fcm.googleapis.com/fcm/send/abc",
+        "http://127.0.0.1:8000/push",  # the local receiver, outside the tests and DEBUG
+    ],
+)
+def test_in_production_only_the_browsers_push_services_are_accepted(
+    owner: User, settings: Any, endpoint: str
+) -> None:
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = False
+    response = subscribe(client_for(owner), subscription_json(endpoint))
+    assert response.status_code == 400
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/QGk3",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+        "https://fcm.googleapis.com:443/fcm/send/abc",
+    ],
+)
+def test_the_browsers_push_services_are_accepted(owner: User, settings: Any, endpoint: str) -> None:
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = False
+    assert subscribe(client_for(owner), subscription_json(endpoint)).status_code == 201
+
+
+def test_the_worker_never_posts_to_an_endpoint_stored_before_the_rule(owner: User) -> None:
+    result = push.send("https://127.0.0.1.nip.io:6379/x", "key", "auth", {"title": "secondop"})
+    assert result.gone and not result.ok and result.error == "The push address is not a push service."
 
 
 def test_subscribing_needs_a_session_and_the_csrf_header(owner: User) -> None:
