@@ -22,7 +22,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from secondop.accounts.models import Profile, User
-from secondop.cases import sharing
+from secondop.cases import sharing, teams
 from secondop.cases.models import (
     Case,
     ChecklistItem,
@@ -32,6 +32,7 @@ from secondop.cases.models import (
     Question,
     Role,
     Team,
+    TeamInvitation,
     TeamMembership,
     TeamRole,
     TeamShare,
@@ -80,13 +81,14 @@ def route_params(route: str) -> list[str]:
 # The world ------------------------------------------------------------------------------------------
 
 # What only the bystander's case holds: none of it may ever appear in an answer to our owner. (Not the
-# bystander's e-mail: the owner may type it, to add them to a team.)
+# bystander's e-mail: the owner may type it, to invite them to a team.)
 BYSTANDER_NAME = "Sam Okafor"
 BYSTANDER_CONCERN = "the heart valve"
 BYSTANDER_DOCTORS = ("Dr. Adeyemi", "Dr. Lindqvist")
 BYSTANDER_TEAM = "Other practice"
 BYSTANDER_HELPER = "bystander-helper@example.com"
 BYSTANDER_INVITEE = "friend@example.com"
+BYSTANDER_TEAM_INVITEE = "colleague@example.com"
 BYSTANDER_SECRETS = [
     BYSTANDER_NAME,
     BYSTANDER_CONCERN,
@@ -94,6 +96,7 @@ BYSTANDER_SECRETS = [
     BYSTANDER_TEAM,
     BYSTANDER_HELPER,
     BYSTANDER_INVITEE,
+    BYSTANDER_TEAM_INVITEE,
 ]
 
 PUSH_ENDPOINT = "https://fcm.googleapis.com/fcm/send/owner-device"
@@ -186,6 +189,7 @@ def rows_of(case: Case, user: User, team: Team) -> list[QuerySet[Any, Any]]:
         Reminder.objects.filter(case=case).values(),
         Team.objects.filter(pk=team.pk).values(),
         TeamMembership.objects.filter(team=team).values(),
+        TeamInvitation.objects.filter(team=team).values(),
         User.objects.filter(pk=user.pk).values("email", "display_name", "is_active", "password"),
         Profile.objects.filter(user=user).values(),
         PushSubscription.objects.filter(user=user).values(),
@@ -312,6 +316,10 @@ def build_world(owner: User, case: Case) -> World:
     mine = _fill_case(case, owner, team, "invited@example.com", ("Dr. Chen", "Dr. Osei"))
     theirs = _fill_case(other_case, bystander, other_team, BYSTANDER_INVITEE, BYSTANDER_DOCTORS)
     owner_team_membership = TeamMembership.objects.get(team=team, user=owner)
+    team_invitation = teams.invite_member(team, owner, "team-invited@example.com", TeamRole.MEMBER)[0]
+    other_team_invitation = teams.invite_member(
+        other_team, bystander, BYSTANDER_TEAM_INVITEE, TeamRole.MEMBER
+    )[0]
 
     subscription = PushSubscription.objects.create(user=owner, endpoint=PUSH_ENDPOINT, **browser_keys(seed=1))
     other_subscription = PushSubscription.objects.create(
@@ -376,6 +384,7 @@ def build_world(owner: User, case: Case) -> World:
     }
     owner_token = actions.make_token(mine.reminder)
     world.url_values_for = {
+        ("team_invitation_cancel", "invitation_id"): [team_invitation.pk, other_team_invitation.pk, *nobody],
         ("team_member_remove", "member_id"): [
             team_advocate.pk,
             owner_team_membership.pk,
@@ -414,7 +423,18 @@ def build_world(owner: User, case: Case) -> World:
         ],
         "team": [str(team.pk), str(other_team.pk), "0"],
         "member": [str(team_advocate.pk), str(owner_team_membership.pk), str(other_admin.pk)],
-        "action": ["add", "role", "remove", ""],
+        "action": ["invite", "role", "add", "remove", ""],
+        # Invitations the dashboard's Join may name: none is addressed to the owner, so each is refused.
+        "invitation": [
+            f"case-{mine.invitation_id}",
+            f"case-{theirs.invitation_id}",
+            f"team-{team_invitation.pk}",
+            f"team-{other_team_invitation.pk}",
+            "case-0",
+            "team-99999999999999999999",
+            "case-١",
+            "x",
+        ],
         "holder": [str(mine.holder.pk), str(theirs.holder.pk), "0"],
         "recipient": [str(mine.spare_provider.pk), str(theirs.spare_provider.pk), ""],
         "request": [str(mine.requested.pk), str(theirs.requested.pk), ""],
@@ -471,8 +491,13 @@ def build_world(owner: User, case: Case) -> World:
         ("provider_new", "role"): provider_roles,
         ("provider_edit", "role"): provider_roles,
         ("team_detail", "role"): ["member", "admin", "owner"],
-        # Not the bystander's address: adding them to the owner's team is allowed, and changes their rows.
-        ("team_detail", "email"): ["viewer@example.com", "advocate@example.com", "nobody@example.com"],
+        # The bystander's address too: an invitation to the owner's team changes none of their rows.
+        ("team_detail", "email"): [
+            "viewer@example.com",
+            "advocate@example.com",
+            "nobody@example.com",
+            "bystander@example.com",
+        ],
         # With "approach" in the form, the page takes the framing chosen after the questions.
         ("approach", "approach"): [None, "routine", "collaborative", "aggressive"],
         ("request_edit", "requested_on"): [None, (today - datetime.timedelta(days=3)).isoformat()],

@@ -85,6 +85,7 @@ ROUTES = {pattern.name: route for route, pattern in our_routes() if pattern.name
 # test_every_post_endpoint_is_fuzzed until it is added here.
 FORM_FIELDS: dict[str, list[str]] = {
     # Cases
+    "case_list": ["invitation"],  # Join: an invitation waiting for one of the person's addresses
     "case_new": ["patient_name", "concern"],
     "case_edit": ["patient_name", "concern"],
     "case_archive": [],
@@ -112,6 +113,7 @@ FORM_FIELDS: dict[str, list[str]] = {
     "teams": ["name"],
     "team_detail": ["action", "email", "role", "member"],
     "team_member_remove": [],
+    "team_invitation_cancel": [],
     "team_leave": [],
     "invitation": [],
     # Scripts
@@ -187,7 +189,7 @@ FORM_FIELDS: dict[str, list[str]] = {
 # Endpoints whose body is JSON.
 JSON_ENDPOINTS = {"push_subscribe"}
 # Pages that answer a POST as they answer a GET, reading nothing from it: a few examples are enough.
-IGNORES_BODY = {"home", "disclaimer", "health", "serviceworker", "case_list", "pwa_csrf"}
+IGNORES_BODY = {"home", "disclaimer", "health", "serviceworker", "pwa_csrf"}
 
 FUZZED = sorted(FORM_FIELDS) + sorted(JSON_ENDPOINTS) + sorted(IGNORES_BODY)
 

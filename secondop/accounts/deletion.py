@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from secondop.accounts.models import User
-from secondop.cases import sharing
+from secondop.cases import sharing, teams
 from secondop.cases.models import Case, Membership, Role, Team, TeamMembership, TeamRole
 from secondop.records.models import RecordsRequest
 
@@ -107,4 +107,5 @@ def _leave_team(membership: TeamMembership) -> None:
         return
     if membership.role == TeamRole.ADMIN and not any(m.role == TeamRole.ADMIN for m in remaining):
         TeamMembership.objects.filter(pk=remaining[0].pk).update(role=TeamRole.ADMIN)
+    teams.record_left(membership)  # the trail of every case shared with the team says so
     membership.delete()

@@ -267,12 +267,11 @@ class InsuranceCheck(models.Model):
         return self.referral_required in definite and self.preauth_required in definite
 
 
-class Invitation(models.Model):
-    """An invitation to join a case. The link carries a random token; only its hash is stored."""
+class InvitationBase(models.Model):
+    """What an invitation to a case and one to a team share. The link carries a random token; only its hash
+    is stored. It is addressed to an e-mail address, works once, and only until it expires."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField("e-mail address")
-    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -286,14 +285,27 @@ class Invitation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Invitation of {self.email} to {self.case}"
+        # The dashboard looks up the invitations waiting for a person's addresses.
+        indexes = [models.Index(fields=["email"], name="%(app_label)s_%(class)s_email")]
 
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class Invitation(InvitationBase):
+    """An invitation to join a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
+
+    class Meta(InvitationBase.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.case}"
 
 
 class TeamRole(models.TextChoices):
@@ -347,6 +359,20 @@ class TeamShare(models.Model):
         return f"{self.case} shared with {self.team}"
 
 
+class TeamInvitation(InvitationBase):
+    """An invitation to join a team. Joining lets the person see every case shared with the team, so it
+    takes the invited person's own yes, given while signed in with the invited (verified) address."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=8, choices=TeamRole.choices, default=TeamRole.MEMBER)
+
+    class Meta(InvitationBase.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.team}"
+
+
 class AuditAction(models.TextChoices):
     VIEWED = "viewed", "viewed the case"
     CHANGED = "changed", "changed"
@@ -359,6 +385,11 @@ class AuditAction(models.TextChoices):
     OWNER_CHANGED = "owner_changed", "handed ownership to"
     TEAM_SHARED = "team_shared", "shared the case with the team"
     TEAM_UNSHARED = "team_unshared", "stopped sharing the case with the team"
+    # Who can reach the case through a team: listed when the case is shared, and each change after.
+    TEAM_MEMBER = "team_member", "is in the team"
+    TEAM_JOINED = "team_joined", "joined the team"
+    TEAM_LEFT = "team_left", "left the team"
+    TEAM_REMOVED = "team_removed", "removed"
     EXPORTED = "exported", "exported"
 
 

@@ -7,15 +7,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondop.accounts.models import User
-from secondop.cases import sharing
+from secondop.cases import sharing, teams
 from secondop.cases.access import get_case_for
-from secondop.cases.models import Case, Membership, Role, Team
+from secondop.cases.models import Case, Invitation, Membership, Role, Team, TeamInvitation, TeamMembership
 from secondop.requests import AuthenticatedRequest
 
 SHARE_ROLES = [
@@ -57,7 +58,15 @@ def _page(
         "invitations": [i for i in case.invitations.order_by("-created_at") if i.is_pending]
         if is_owner
         else [],
-        "shares": case.team_shares.select_related("team"),
+        # Everyone who reaches the case through a team, with the day they joined it.
+        "shares": case.team_shares.select_related("team")
+        .prefetch_related(
+            Prefetch(
+                "team__members",
+                queryset=TeamMembership.objects.select_related("user").order_by("created_at", "pk"),
+            )
+        )
+        .order_by("created_at", "pk"),
         "invite_form": forms_.get("invite_form") or InviteForm(),
         "team_form": forms_.get("team_form") or TeamShareForm(user=request.user),
         "is_owner": is_owner,
@@ -74,12 +83,15 @@ def people(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            sharing.invite(case, request.user, form.cleaned_data["email"], form.cleaned_data["role"])
+            invitation, _ = sharing.invite(
+                case, request.user, form.cleaned_data["email"], form.cleaned_data["role"]
+            )
         except sharing.SharingRefused as refusal:
             form.add_error("email", str(refusal))
         else:
             messages.success(
-                request, f"Invitation sent to {form.cleaned_data['email']}. It works for 7 days."
+                request,
+                f"Invitation sent to {invitation.email}. It works for {sharing.INVITATION_DAYS} days.",
             )
             return redirect("people", case.code)
     return _page(request, case, membership, invite_form=form)
@@ -197,8 +209,9 @@ def audit_trail(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """The invitation link: a new person signs up then joins, an existing one logs in then joins."""
-    found = sharing.find_invitation(token)
+    """The invitation link, to a case or to a team: a new person signs up then joins, an existing one logs
+    in then joins. Joining takes a POST from the person signed in with the invited, confirmed address."""
+    found: Invitation | TeamInvitation | None = sharing.find_invitation(token) or teams.find_invitation(token)
     if found is None:
         return render(
             request, "cases/invitation.html", {"problem": "This invitation link is not valid."}, status=404
@@ -210,22 +223,36 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         problem = "This invitation was already used."
     elif not found.is_pending:
         problem = "This invitation has expired. Ask the person who sent it for a new one."
+    to_team = isinstance(found, TeamInvitation)
     if problem:
-        return render(request, "cases/invitation.html", {"problem": problem, "invitation": found}, status=410)
+        context = {"problem": problem, "invitation": found, "to_team": to_team}
+        return render(request, "cases/invitation.html", context, status=410)
     here = reverse("invitation", args=[token])
     context = {
         "invitation": found,
+        "to_team": to_team,
         "signup_url": f"{reverse('account_signup')}?next={here}",
         "login_url": f"{reverse('account_login')}?next={here}",
     }
     if request.method == "POST" and request.user.is_authenticated:
         try:
             with transaction.atomic():
-                sharing.accept(found, request.user)
+                if isinstance(found, TeamInvitation):
+                    teams.accept_invitation(found, request.user)
+                else:
+                    sharing.accept(found, request.user)
         except sharing.SharingRefused as refusal:
             return render(request, "cases/invitation.html", {**context, "problem": str(refusal)}, status=403)
-        messages.success(request, "You joined the case.")
-        return redirect(found.case)
+        return joined(request, found)
     if request.method == "POST":
         return redirect(f"{reverse('account_login')}?next={here}")
     return render(request, "cases/invitation.html", context)
+
+
+def joined(request: HttpRequest, accepted: Invitation | TeamInvitation) -> HttpResponse:
+    """Where a person goes once they accepted an invitation: into the case, or the team's page."""
+    if isinstance(accepted, TeamInvitation):
+        messages.success(request, f"You joined “{accepted.team.name}”. Its cases are in your list now.")
+        return redirect("team_detail", accepted.team.pk)
+    messages.success(request, "You joined the case.")
+    return redirect(accepted.case)

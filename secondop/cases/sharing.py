@@ -5,17 +5,44 @@ import datetime
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
+from secondop import ratelimit
 from secondop.accounts.models import User
 from secondop.cases import audit
-from secondop.cases.models import AuditAction, Case, Invitation, Membership, Role, Team, TeamShare
+from secondop.cases.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    Invitation,
+    InvitationBase,
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    TeamShare,
+)
 
 INVITATION_DAYS = 7
+DAY = 24 * 60 * 60
+# Case invitations one person may send in a day, and one case may get in a day (a family and a few
+# helpers fit; a mail relay does not).
+CASE_INVITATIONS_PER_PERSON = 20
+CASE_INVITATIONS_PER_CASE = 10
+
+TOO_MANY_FROM_YOU = "You have sent many invitations today. Try again tomorrow."
+TOO_MANY_FOR_CASE = "This case has had many invitations today. Try again tomorrow."
+NO_CONFIRMED_ADDRESS = (
+    "Please confirm your e-mail address first: the invitation tells them it comes from that address. "
+    "You can do it in Settings, under E-mail addresses."
+)
 
 
 class SharingRefused(ValueError):
@@ -26,6 +53,73 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A random token for a link, and the hash that is all the database keeps of it."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def verified_addresses(user: User) -> QuerySet[EmailAddress, str]:
+    """The person's confirmed e-mail addresses, in lower case, as a subquery."""
+    return (
+        EmailAddress.objects.filter(user_id=user.pk, verified=True)
+        .annotate(lower=Lower("email"))
+        .values("lower")
+    )
+
+
+def sender_address(user: User) -> str:
+    """How an invitation names the person who sent it: their primary address, confirmed. Never a name they
+    typed (it could say anything), so the mail carries no words of the sender's choosing."""
+    address = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).first()
+    if address is None:
+        raise SharingRefused(NO_CONFIRMED_ADDRESS)
+    return address.email
+
+
+def refuse_over_limit(*limits: tuple[str, object, int, str]) -> None:
+    """Counts one send against each (scope, key, limit a day, refusal) and refuses when any is used up."""
+    for scope, key, limit, refusal in limits:
+        if not ratelimit.allow(scope, key, limit, DAY):
+            raise SharingRefused(refusal)
+
+
+def send_invitation(email: str, sender: str, what: str, token: str) -> None:
+    """The invitation mail. No patient name, no health detail, no team name and no words the sender
+    typed: only their confirmed address, what they invite to, and the link."""
+    link = settings.SITE_URL + reverse("invitation", args=[token])
+    mail.send_mail(
+        subject=f"secondop: an invitation to {what}",
+        message=(
+            f"On secondop, {sender} invited you to {what}.\n\n"
+            f"Open this link to join (it works once, for {INVITATION_DAYS} days):\n{link}\n\n"
+            "New to secondop? The link lets you sign up first, with this e-mail address.\n\n"
+            "If you did not expect this, you can ignore this e-mail."
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+
+
+def refuse_unless_acceptable(invitation: InvitationBase, user: User) -> None:
+    """Refuses unless `user` may accept the invitation now: it is still open, and addressed to one of their
+    confirmed addresses (a confirmed address is the same proof as the link)."""
+    if invitation.cancelled_at is not None:
+        raise SharingRefused("This invitation was cancelled. Ask for a new one.")
+    if invitation.accepted_at is not None:
+        raise SharingRefused("This invitation was already used.")
+    if invitation.expires_at <= timezone.now():
+        raise SharingRefused("This invitation has expired. Ask for a new one.")
+    if not verified_addresses(user).filter(lower=invitation.email.lower()).exists():
+        if user.email.lower() == invitation.email.lower():
+            raise SharingRefused(
+                "Please confirm your e-mail address first, with the link we sent you. Then you can join."
+            )
+        raise SharingRefused(
+            "This invitation was sent to another e-mail address. Log in with that address to join."
+        )
+
+
 def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str]:
     """Creates an invitation and e-mails its link; returns it with the raw token (never stored)."""
     email = email.strip().lower()
@@ -33,7 +127,12 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
         raise SharingRefused("Choose advocate or viewer.")
     if Membership.objects.filter(case=case, user__email__iexact=email).exists():
         raise SharingRefused("That person is already in this case.")
-    token = secrets.token_urlsafe(32)
+    sender = sender_address(by)
+    refuse_over_limit(
+        ("case-invitations-by", by.pk, CASE_INVITATIONS_PER_PERSON, TOO_MANY_FROM_YOU),
+        ("case-invitations-to", case.pk, CASE_INVITATIONS_PER_CASE, TOO_MANY_FOR_CASE),
+    )
+    token, hashed = new_token()
     with transaction.atomic():
         Invitation.objects.filter(
             case=case, email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
@@ -42,24 +141,12 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
             case=case,
             email=email,
             role=role,
-            token_hash=token_hash(token),
+            token_hash=hashed,
             created_by=by,
             expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
         )
         audit.record(case, by, AuditAction.INVITED, f"{email} as {Role(role).label.lower()}")
-    link = settings.SITE_URL + reverse("invitation", args=[token])
-    inviter = by.display_name or by.email
-    # No patient name and no health detail: only who invites, and the link.
-    mail.send_mail(
-        subject="secondop: an invitation to help with a case",
-        message=(
-            f"{inviter} invited you to help with a case on secondop, as {Role(role).label.lower()}.\n\n"
-            f"Open this link to join (it works once, for {INVITATION_DAYS} days):\n{link}\n\n"
-            "If you did not expect this, you can ignore this e-mail."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    send_invitation(email, sender, f"help with a case, as {Role(role).label.lower()}", token)
     return invitation, token
 
 
@@ -69,19 +156,26 @@ def find_invitation(token: str) -> Invitation | None:
     )
 
 
+def waiting_for(user: User) -> QuerySet[Invitation]:
+    """Open invitations to cases, addressed to one of the person's confirmed addresses, for cases they are
+    not in yet."""
+    return (
+        Invitation.objects.filter(
+            email__in=verified_addresses(user),
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(case__in=Membership.objects.filter(user_id=user.pk).values("case_id"))
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def accept(invitation: Invitation, user: User) -> Membership:
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.cancelled_at is not None:
-            raise SharingRefused("This invitation was cancelled. Ask for a new one.")
-        if locked.accepted_at is not None:
-            raise SharingRefused("This invitation was already used.")
-        if locked.expires_at <= timezone.now():
-            raise SharingRefused("This invitation has expired. Ask for a new one.")
-        if user.email.lower() != locked.email.lower():
-            raise SharingRefused(
-                "This invitation was sent to another e-mail address. Log in with that address to join."
-            )
+        locked = Invitation.objects.select_for_update().select_related("case").get(pk=invitation.pk)
+        refuse_unless_acceptable(locked, user)
         membership, created = Membership.objects.get_or_create(
             case=locked.case, user=user, defaults={"role": locked.role}
         )
@@ -152,13 +246,50 @@ def hand_over(case: Case, from_owner: Membership, to: Membership) -> None:
     schedule_for_member(case, to.user)
 
 
+def day(moment: datetime.datetime) -> str:
+    """A date as the audit trail writes it, "3 May 2026"."""
+    return dateformat.format(timezone.localtime(moment), "j M Y")
+
+
+def can_do(role: str) -> str:
+    """What a role lets a person do with a case, in words for the audit trail."""
+    return "read and change" if role == Role.ADVOCATE else "read"
+
+
+def lock_team(team: Team) -> None:
+    """Call inside a transaction. Who joins or leaves a team, and which cases it is shared with, change one
+    at a time: otherwise a case shared while someone joins could list the team without them and miss their
+    join too (each transaction not yet seeing the other's row)."""
+    Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
+
+
 def share_with_team(case: Case, team: Team, role: str, by: User) -> TeamShare:
+    """Shares the case with the team. The first time, the trail lists who is in the team then, each with
+    the day they joined it; later joins and departures are recorded as they happen (secondop.cases.teams)."""
     if role not in (Role.ADVOCATE, Role.VIEWER):
         raise SharingRefused("Choose advocate or viewer.")
     if not team.members.filter(user=by).exists():
         raise SharingRefused("You can share only with a team you belong to.")
-    share, _ = TeamShare.objects.update_or_create(case=case, team=team, defaults={"role": role})
-    audit.record(case, by, AuditAction.TEAM_SHARED, f"{team.name} as {Role(role).label.lower()}")
+    with transaction.atomic():
+        lock_team(team)
+        share, created = TeamShare.objects.update_or_create(case=case, team=team, defaults={"role": role})
+        audit.record(case, by, AuditAction.TEAM_SHARED, f"{team.name} as {Role(role).label.lower()}")
+        if created:
+            members = (
+                TeamMembership.objects.filter(team=team).select_related("user").order_by("created_at", "pk")
+            )
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    case=case,
+                    actor=member.user,
+                    actor_email=member.user.email,
+                    action=AuditAction.TEAM_MEMBER,
+                    detail=f"{team.name} (since {day(member.created_at)}) and can {can_do(role)} this case"[
+                        :300
+                    ],
+                )
+                for member in members
+            )
     return share
 
 

@@ -1,29 +1,54 @@
 """Teams: an advocacy practice whose members see the cases shared with it.
 
-Anyone can start a team and is its admin. Admins add members by the e-mail of their secondop account,
-change roles and remove members; any member may leave. A team always keeps at least one admin. Access to
-the team's cases is computed from the membership on every request, so leaving or being removed takes it
-away at once.
+Anyone can start a team (a few a day) and is its admin. Admins invite members by e-mail; the invited
+person joins by accepting, signed in with the invited address, which they have confirmed. Admins change
+roles and remove members; any member may leave. A team always keeps at least one admin. Access to the
+team's cases is computed from the membership on every request, so leaving or being removed takes it away
+at once. Every join and departure goes into the audit trail of each case shared with the team, so the
+patient sees who can reach their case.
 """
+
+import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from secondop import ratelimit
 from secondop.accounts.models import User
-from secondop.cases.models import Case, Team, TeamMembership, TeamRole, TeamShare
+from secondop.cases import sharing
+from secondop.cases.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    Team,
+    TeamInvitation,
+    TeamMembership,
+    TeamRole,
+    TeamShare,
+)
 from secondop.requests import AuthenticatedRequest
 
-NO_ACCOUNT = "No secondop account uses that address yet. Ask them to sign up first."
+# Teams one person may start in a day.
+TEAMS_PER_PERSON = 3
+# Team invitations one person may send in a day, and one team may get in a day (enough to bring a whole
+# practice in over a couple of days; not enough to be a mail relay).
+TEAM_INVITATIONS_PER_PERSON = 20
+TEAM_INVITATIONS_PER_TEAM = 20
+
+TOO_MANY_TEAMS = "You have started many teams today. Try again tomorrow."
+TOO_MANY_FOR_TEAM = "This team has had many invitations today. Try again tomorrow."
 
 
-class TeamRefused(ValueError):
+class TeamRefused(sharing.SharingRefused):
     """A team change the rules do not allow; the message says why."""
 
 
@@ -42,48 +67,139 @@ class TeamForm(forms.ModelForm):
         return name
 
 
-class AddMemberForm(forms.Form):
+class InviteMemberForm(forms.Form):
     email = forms.EmailField(
         label="Their e-mail address",
-        help_text="The address they use to log in to secondop.",
+        max_length=254,
+        help_text="We e-mail them an invitation. They join when they accept it.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
-
-    def __init__(self, team: Team, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.team = team
-        self.user: User | None = None
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        user = (
-            User.objects.filter(
-                Q(email__iexact=email) | Q(emailaddress__email__iexact=email, emailaddress__verified=True)
-            )
-            .distinct()
-            .first()
-        )
-        if user is None:
-            raise forms.ValidationError(NO_ACCOUNT)
-        if self.team.members.filter(user=user).exists():
-            raise forms.ValidationError("That person is already in this team.")
-        self.user = user
-        return email
 
 
 # The rules. Each takes effect at once: nothing about a team's cases is stored per member.
 
 
 def start_team(name: str, by: User) -> Team:
+    if not ratelimit.allow("teams-started-by", by.pk, TEAMS_PER_PERSON, sharing.DAY):
+        raise TeamRefused(TOO_MANY_TEAMS)
     with transaction.atomic():
         team = Team.objects.create(name=name, created_by=by)
         TeamMembership.objects.create(team=team, user=by, role=TeamRole.ADMIN)
     return team
 
 
+def invite_member(team: Team, by: User, email: str, role: str) -> tuple[TeamInvitation, str]:
+    """Creates an invitation to the team and e-mails its link; returns it with the raw token (never stored).
+
+    What happens is the same whether or not the address has an account (the mail lets a new person sign
+    up first), so the answer tells the admin nothing about who uses secondop."""
+    email = email.strip().lower()
+    if role not in TeamRole.values:
+        raise TeamRefused("Choose admin or member.")
+    # Only the addresses the team's page already shows its admins.
+    if team.members.filter(user__email__iexact=email).exists():
+        raise TeamRefused("That person is already in this team.")
+    sender = sharing.sender_address(by)
+    sharing.refuse_over_limit(
+        ("team-invitations-by", by.pk, TEAM_INVITATIONS_PER_PERSON, sharing.TOO_MANY_FROM_YOU),
+        ("team-invitations-to", team.pk, TEAM_INVITATIONS_PER_TEAM, TOO_MANY_FOR_TEAM),
+    )
+    token, hashed = sharing.new_token()
+    with transaction.atomic():
+        TeamInvitation.objects.filter(
+            team=team, email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now())
+        invitation = TeamInvitation.objects.create(
+            team=team,
+            email=email,
+            role=role,
+            token_hash=hashed,
+            created_by=by,
+            expires_at=timezone.now() + datetime.timedelta(days=sharing.INVITATION_DAYS),
+        )
+    # The team's name is the sender's own words: it stays out of the mail.
+    sharing.send_invitation(email, sender, "join their team of advocates", token)
+    return invitation, token
+
+
+def find_invitation(token: str) -> TeamInvitation | None:
+    return (
+        TeamInvitation.objects.select_related("team", "created_by")
+        .filter(token_hash=sharing.token_hash(token))
+        .first()
+    )
+
+
+def waiting_for(user: User) -> QuerySet[TeamInvitation]:
+    """Open invitations to teams, addressed to one of the person's confirmed addresses, for teams they are
+    not in yet."""
+    return (
+        TeamInvitation.objects.filter(
+            email__in=sharing.verified_addresses(user),
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(team__in=TeamMembership.objects.filter(user_id=user.pk).values("team_id"))
+        .select_related("team", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _tell_shared_cases(team: Team, actor: User, action: str, detail: Callable[[str], str]) -> None:
+    """Records the event in the audit trail of every case shared with the team, for its owner to read;
+    `detail` gets the role the team has on each case."""
+    shares = TeamShare.objects.filter(team=team).values_list("case_id", "role")
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            case_id=case_id, actor=actor, actor_email=actor.email, action=action, detail=detail(role)[:300]
+        )
+        for case_id, role in shares
+    )
+
+
+def _join(team: Team, user: User, role: str, how: str) -> TeamMembership:
+    """Call inside a transaction. Puts the person in the team, and tells every case shared with it."""
+    sharing.lock_team(team)
+    membership, created = TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": role})
+    if created:
+        _tell_shared_cases(
+            team,
+            user,
+            AuditAction.TEAM_JOINED,
+            lambda share_role: f"{team.name} ({how}) and can now {sharing.can_do(share_role)} this case",
+        )
+    return membership
+
+
 def add_member(team: Team, user: User, role: str) -> TeamMembership:
-    return TeamMembership.objects.create(team=team, user=user, role=TeamRole(role))
+    """Puts someone in a team without asking them: for setting up data (no view calls it; people join by
+    accepting an invitation). Audited as every join is."""
+    with transaction.atomic():
+        return _join(team, user, TeamRole(role), "added without an invitation")
+
+
+def accept_invitation(invitation: TeamInvitation, user: User) -> TeamMembership:
+    with transaction.atomic():
+        locked = (
+            TeamInvitation.objects.select_for_update()
+            .select_related("team", "created_by")
+            .get(pk=invitation.pk)
+        )
+        sharing.refuse_unless_acceptable(locked, user)
+        inviter = locked.created_by.email if locked.created_by else "a team admin"
+        membership = _join(locked.team, user, locked.role, f"invited by {inviter}")
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def cancel_invitation(invitation: TeamInvitation) -> None:
+    TeamInvitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=timezone.now())
 
 
 def _refuse_if_last_admin(membership: TeamMembership, refusal: str) -> None:
@@ -108,11 +224,30 @@ def change_role(membership: TeamMembership, role: str) -> None:
         TeamMembership.objects.filter(pk=membership.pk).update(role=role)
 
 
-def remove_member(membership: TeamMembership) -> None:
+def record_left(membership: TeamMembership) -> None:
+    """Tells every case shared with the team that the person left it. Call inside the transaction that
+    deletes the membership, before deleting it."""
+    sharing.lock_team(membership.team)
+    _tell_shared_cases(
+        membership.team, membership.user, AuditAction.TEAM_LEFT, lambda role: membership.team.name
+    )
+
+
+def remove_member(membership: TeamMembership, by: User) -> None:
     with transaction.atomic():
         _refuse_if_last_admin(
             membership, "A team needs at least one admin. Make someone else admin before they go."
         )
+        if membership.user_id == by.pk:
+            record_left(membership)
+        else:
+            sharing.lock_team(membership.team)
+            _tell_shared_cases(
+                membership.team,
+                by,
+                AuditAction.TEAM_REMOVED,
+                lambda role: f"{membership.user.email} from the team {membership.team.name}",
+            )
         membership.delete()
 
 
@@ -121,6 +256,7 @@ def leave_team(membership: TeamMembership) -> None:
         _refuse_if_last_admin(
             membership, "You are the team's only admin. Make someone else admin first, then you can leave."
         )
+        record_left(membership)
         membership.delete()
 
 
@@ -146,9 +282,13 @@ def _membership_for(request: AuthenticatedRequest, team_id: int, *, admin: bool 
 def team_list(request: AuthenticatedRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        team = start_team(form.cleaned_data["name"], request.user)
-        messages.success(request, f"“{team.name}” is ready. Add the people you work with.")
-        return redirect("team_detail", team.pk)
+        try:
+            team = start_team(form.cleaned_data["name"], request.user)
+        except TeamRefused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, f"“{team.name}” is ready. Invite the people you work with.")
+            return redirect("team_detail", team.pk)
     memberships = (
         TeamMembership.objects.filter(user=request.user)
         .select_related("team")
@@ -158,23 +298,31 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
         )
         .order_by("team__name", "team__pk")
     )
-    return render(request, "cases/teams.html", {"form": form, "memberships": memberships})
+    context = {"form": form, "memberships": memberships, "waiting": waiting_for(request.user)}
+    return render(request, "cases/teams.html", context)
 
 
 @login_required
 def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     me = _membership_for(request, team_id, admin=request.method == "POST")
     team = me.team
-    add_form = AddMemberForm(team)
+    invite_form = InviteMemberForm()
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "add":
-            add_form = AddMemberForm(team, request.POST)
-            if add_form.is_valid():
-                assert add_form.user is not None
-                add_member(team, add_form.user, add_form.cleaned_data["role"])
-                messages.success(request, f"{add_form.user} is in the team now and sees its cases.")
-                return redirect("team_detail", team.pk)
+        if action == "invite":
+            invite_form = InviteMemberForm(request.POST)
+            if invite_form.is_valid():
+                data = invite_form.cleaned_data
+                try:
+                    invitation, _ = invite_member(team, request.user, data["email"], data["role"])
+                except sharing.SharingRefused as refusal:
+                    invite_form.add_error("email", str(refusal))
+                else:
+                    days = sharing.INVITATION_DAYS
+                    messages.success(
+                        request, f"Invitation sent to {invitation.email}. It works for {days} days."
+                    )
+                    return redirect("team_detail", team.pk)
         elif action == "role":
             member = get_object_or_404(
                 team.members.select_related("user"), pk=request.POST.get("member") or 0
@@ -191,22 +339,41 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
             return redirect("team_detail", team.pk)
         else:
             return HttpResponseBadRequest("Unknown action.")
+    is_admin = me.role == TeamRole.ADMIN
     members = team.members.select_related("user").order_by("user__display_name", "user__email")
     shares = (
         TeamShare.objects.filter(team=team, case__in=Case.objects.for_user(request.user))
         .select_related("case")
         .order_by("case__patient_name", "pk")
     )
+    invitations = (
+        team.invitations.filter(
+            accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("-created_at", "-pk")
+        if is_admin
+        else TeamInvitation.objects.none()
+    )
     context = {
         "team": team,
         "me": me,
-        "is_admin": me.role == TeamRole.ADMIN,
+        "is_admin": is_admin,
         "members": members,
         "shares": shares,
-        "add_form": add_form,
+        "invitations": invitations,
+        "invite_form": invite_form,
         "roles": TeamRole.choices,
     }
     return render(request, "cases/team_detail.html", context)
+
+
+@login_required
+@require_POST
+def team_invitation_cancel(request: AuthenticatedRequest, team_id: int, invitation_id: int) -> HttpResponse:
+    me = _membership_for(request, team_id, admin=True)
+    invitation = get_object_or_404(me.team.invitations, pk=invitation_id)
+    cancel_invitation(invitation)
+    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    return redirect("team_detail", me.team.pk)
 
 
 @login_required
@@ -216,7 +383,7 @@ def team_member_remove(request: AuthenticatedRequest, team_id: int, member_id: i
     member = get_object_or_404(me.team.members.select_related("user"), pk=member_id)
     removing_myself = member.pk == me.pk
     try:
-        remove_member(member)
+        remove_member(member, request.user)
     except TeamRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("team_detail", me.team.pk)

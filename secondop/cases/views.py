@@ -3,25 +3,31 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from secondop.cases import checklist as checklists
-from secondop.cases import dashboard, revisions
+from secondop.cases import dashboard, people, revisions, sharing, teams
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
-from secondop.cases.models import Case
+from secondop.cases.models import Case, Invitation, TeamInvitation
 from secondop.pagecache import Part
+from secondop.pwa.offline import keep_offline
 from secondop.records import clock
 from secondop.requests import AuthenticatedRequest
 
 
+@keep_offline
 @login_required
 @vary_on_headers("HX-Request")
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The dashboard: my cases, the most urgent first, with filters and a search by the patient's name."""
+    """The dashboard: my cases, the most urgent first, with filters and a search by the patient's name; and
+    above them, the invitations waiting for the person, each joined with one button."""
+    if request.method == "POST":
+        return _join(request)
     show = dashboard.parse_show(request.GET.get("show"))
     # No name holds a control character, and PostgreSQL refuses a NUL in a query: they are left out.
     search = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc").strip()[:120]
@@ -31,6 +37,13 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     # The rows show every case the person can see: kept under each one's revision (secondop.pagecache).
     part = Part.find(request, "dashboard", today, lambda: revisions.seen_by(request.user.pk))
     context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
+    # A history restore asks with HX-Request too, but wants the whole page.
+    rows_only = request.htmx and not request.htmx.history_restore_request
+    if not rows_only:
+        context |= {
+            "waiting_cases": sharing.waiting_for(request.user),
+            "waiting_teams": teams.waiting_for(request.user),
+        }
     if part.html is None:
         board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
         # Which empty state to show: a first-case welcome only to someone with no case at all.
@@ -38,12 +51,40 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
         )
         context |= {"board": board, "show_labels": dashboard.SHOW_LABELS, "has_cases": has_cases}
-    # A history restore asks with HX-Request too, but wants the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
+    if rows_only:
         return render(request, "cases/case_list.html#case-rows", context)
     return render(request, "cases/case_list.html", context)
 
 
+def _join(request: AuthenticatedRequest) -> HttpResponse:
+    """Accepts an invitation waiting for one of the person's confirmed addresses ("case-12", "team-3"):
+    a confirmed address is the same proof as the invitation's link, so someone who signed up and confirmed
+    on another device needs no link to join."""
+    kind, _, number = request.POST.get("invitation", "").partition("-")
+    pk = int(number) if number.isascii() and number.isdigit() and len(number) < 19 else 0
+    found: Invitation | TeamInvitation | None = None
+    if kind == "case":
+        found = sharing.waiting_for(request.user).filter(pk=pk).first()
+    elif kind == "team":
+        found = teams.waiting_for(request.user).filter(pk=pk).first()
+    if found is None:
+        messages.error(
+            request, "This invitation is no longer waiting for you. Ask the person who sent it for a new one."
+        )
+        return redirect("case_list")
+    try:
+        with transaction.atomic():
+            if isinstance(found, TeamInvitation):
+                teams.accept_invitation(found, request.user)
+            else:
+                sharing.accept(found, request.user)
+    except sharing.SharingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("case_list")
+    return people.joined(request, found)
+
+
+@keep_offline
 @login_required
 def case_new(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
@@ -61,6 +102,7 @@ def _checklist_context(case: Case) -> dict[str, object]:
     return {"checklist_rows": rows, "checklist_done": done, "checklist_total": len(items)}
 
 
+@keep_offline
 @login_required
 @require_GET
 def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
@@ -72,6 +114,7 @@ def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     return render(request, "cases/case_overview.html", context)
 
 
+@keep_offline
 @login_required
 def checklist(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code, "read" if request.method == "GET" else "write")
@@ -116,6 +159,7 @@ def checklist_delete(request: AuthenticatedRequest, code: UUID, item_id: int) ->
     return redirect("checklist", case.code)
 
 
+@keep_offline
 @login_required
 def case_edit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")

@@ -184,10 +184,10 @@ class IdempotencyMiddleware:
         except IntegrityError:
             # The same UUID arrived twice at once and the other request won: its answer is the answer,
             # given under the same checks as any replay.
-            response = self._known_answer(request, client_id)
-            if response is None:
+            answer = self._known_answer(request, client_id)
+            if answer is None:
                 raise
-            return response
+            return answer
         response["X-Secondop-Outcome"] = outcome
         return response
 

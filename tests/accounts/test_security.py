@@ -288,8 +288,8 @@ def test_deleting_the_account_removes_exactly_the_persons_own_data(
     TeamMembership.objects.create(team=practice, user=other_owner, role=TeamRole.MEMBER)
     sharing.share_with_team(theirs, practice, Role.VIEWER, other_owner)
     # Devices and the inbox.
-    subscribe(owner, "https://push.example.net/owner-phone")
-    subscribe(advocate, "https://push.example.net/advocate-phone")
+    subscribe(owner, "https://fcm.googleapis.com/fcm/send/owner-phone")
+    subscribe(advocate, "https://fcm.googleapis.com/fcm/send/advocate-phone")
     for user in (owner, advocate, other_owner):
         Notification.objects.create(user=user, case=theirs, title="Hi", body="A reminder", url="/inbox/")
     theirs_before = others_snapshot(theirs)
@@ -326,11 +326,22 @@ def test_deleting_the_account_removes_exactly_the_persons_own_data(
     assert Case.objects.filter(pk=theirs.pk).exists()
     assert set(theirs.memberships.values_list("user__email", "role")) == {(other_owner.email, Role.OWNER)}
     after = others_snapshot(theirs)
-    left = after["audit"].pop(0)  # type: ignore[attr-defined]
-    assert (left["actor_email"], left["action"]) == (owner_email, AuditAction.LEFT)
+    # They left the case, and the team the case is shared with.
+    left = [after["audit"].pop(0), after["audit"].pop(0)]  # type: ignore[attr-defined]
+    assert {(event["actor_email"], event["action"]) for event in left} == {
+        (owner_email, AuditAction.LEFT),
+        (owner_email, AuditAction.TEAM_LEFT),
+    }
     assert after == theirs_before
     trail = AuditEvent.objects.filter(case=theirs, actor_email=owner_email)
-    assert sorted(trail.values_list("action", flat=True)) == ["changed", "joined", "left"]
+    # "team_member": the trail listed the team's members, the owner among them, when the case was shared.
+    assert sorted(trail.values_list("action", flat=True)) == [
+        "changed",
+        "joined",
+        "left",
+        "team_left",
+        "team_member",
+    ]
     assert not AuditEvent.objects.filter(case=theirs, actor_email=owner_email, actor__isnull=False).exists()
     assert ChecklistItem.objects.get(pk=item.pk).done_by is None
     assert RecordsRequest.objects.filter(pk=their_request.pk).exists()

@@ -3,6 +3,7 @@ import re
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -254,3 +255,63 @@ def test_a_refused_change_leaves_no_trace_in_the_audit_trail(case: Case, owner: 
     assert list(case.audit_events.filter(action="changed").values_list("detail", flat=True)) == [
         "the case details"
     ]
+
+
+# Invitations are not a way to send mail: limited, and naming the sender only by their confirmed address.
+
+
+def refused_invitation(client: Client, case: Case, email: str) -> str:
+    """Posts an invitation that must be refused with nothing changed; returns the page."""
+    before = (list(Invitation.objects.order_by("pk").values()), actions(case), len(mail.outbox))
+    response = client.post(reverse("people", args=[case.code]), {"email": email, "role": "viewer"})
+    assert response.status_code == 200
+    assert f'value="{email}"' in response.text  # nothing the owner typed is lost
+    assert (list(Invitation.objects.order_by("pk").values()), actions(case), len(mail.outbox)) == before
+    return response.text
+
+
+def test_one_case_gets_at_most_ten_invitations_a_day(case: Case, owner: User) -> None:
+    client = client_for(owner)
+    for n in range(10):
+        invite(client, case, f"helper{n}@example.com")
+    page = refused_invitation(client, case, "one.more@example.com")
+    assert "This case has had many invitations today. Try again tomorrow." in page
+    assert 'aria-invalid="true"' in page
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        invite(client, case, "one.more@example.com")
+
+
+def test_one_person_sends_at_most_twenty_case_invitations_a_day(owner: User) -> None:
+    client = client_for(owner)
+    cases = [Case.open_for(owner, patient_name=f"Client {n}") for n in range(3)]
+    for n in range(20):
+        invite(client, cases[n // 8], f"helper{n}@example.com")  # 8, 8 and 4: no case reaches its limit
+    page = refused_invitation(client, cases[2], "one.more@example.com")
+    assert "You have sent many invitations today. Try again tomorrow." in page
+
+
+def test_the_invitation_mail_names_the_inviter_only_by_their_confirmed_address(
+    case: Case, owner: User
+) -> None:
+    owner.display_name = "Your GP's office - urgent: confirm your results at https://evil.example"
+    owner.save()
+    invite(client_for(owner), case, "helper@example.com")
+    sent = mail.outbox[-1]
+    text = sent.subject + str(sent.body)
+    assert "owner@example.com invited you to help with a case, as advocate" in text
+    assert "evil.example" not in text and "GP" not in text
+    assert "Alex Rivera" not in text and "knee" not in text
+
+
+def test_someone_without_a_confirmed_address_cannot_send_invitations(case: Case, owner: User) -> None:
+    EmailAddress.objects.filter(user=owner).update(verified=False)
+    page = refused_invitation(client_for(owner), case, "helper@example.com")
+    assert "Please confirm your e-mail address first" in page
+
+
+def test_a_case_invitation_needs_the_invited_address_confirmed(case: Case, owner: User) -> None:
+    unconfirmed = make_user("unconfirmed@example.com", verified=False)
+    link = invite(client_for(owner), case, unconfirmed.email)
+    response = client_for(unconfirmed).post(link)
+    assert response.status_code == 403 and "confirm your e-mail address" in response.text
+    assert not Membership.objects.filter(case=case, user=unconfirmed).exists()

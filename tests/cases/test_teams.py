@@ -1,15 +1,20 @@
+import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from secondop.accounts.models import User
-from secondop.cases import sharing
-from secondop.cases.models import Case, Membership, Role, Team, TeamMembership, TeamRole
-from secondop.cases.teams import NO_ACCOUNT
-from tests.conftest import client_for, make_user
+from secondop.cases import sharing, teams
+from secondop.cases.models import Case, Membership, Role, Team, TeamInvitation, TeamMembership, TeamRole
+from tests.conftest import PASSWORD, client_for, make_user
 
 
 @pytest.fixture
@@ -43,7 +48,24 @@ def snapshot(team: Team) -> list[object]:
     return [
         list(Team.objects.filter(pk=team.pk).values()),
         sorted(TeamMembership.objects.filter(team=team).values_list("user__email", "role")),
+        list(TeamInvitation.objects.filter(team=team).order_by("pk").values()),
     ]
+
+
+def link_in(message: Any) -> str:
+    match = re.search(r"http://[^/\s]+(/invitations/[^/\s]+/)", str(message.body))
+    assert match, message.body
+    return match.group(1)
+
+
+def invite(client: Client, team: Team, email: str, role: str = "member") -> str:
+    """Invites through the team's page; returns the path of the link the invited person gets."""
+    response = client.post(
+        reverse("team_detail", args=[team.pk]), {"action": "invite", "email": email, "role": role}
+    )
+    assert response.status_code == 302, response.content
+    assert mail.outbox[-1].to == [email.strip().lower()]
+    return link_in(mail.outbox[-1])
 
 
 @dataclass(frozen=True)
@@ -56,10 +78,27 @@ class TeamUrl:
 
 def team_urls(team: Team, member: User) -> list[tuple[str, TeamUrl]]:
     membership = TeamMembership.objects.get(team=team, user=member)
+    admin = team.members.get(role=TeamRole.ADMIN).user
+    invitation = (
+        TeamInvitation.objects.filter(team=team).first()
+        or (teams.invite_member(team, admin, "invited@example.com", TeamRole.MEMBER)[0])
+    )
     detail = reverse("team_detail", args=[team.pk])
     return [
         (detail, TeamUrl("team_detail", "get", False, {})),
-        (detail, TeamUrl("team_detail add", "post", True, {"action": "add", "email": "viewer@example.com"})),
+        (
+            detail,
+            TeamUrl(
+                "team_detail invite",
+                "post",
+                True,
+                {"action": "invite", "email": "viewer@example.com", "role": "member"},
+            ),
+        ),
+        (
+            reverse("team_invitation_cancel", args=[team.pk, invitation.pk]),
+            TeamUrl("team_invitation_cancel", "post", True, {}),
+        ),
         (
             detail,
             TeamUrl(
@@ -84,8 +123,9 @@ def call(client: Client, url: str, view: TeamUrl) -> Any:
 def test_someone_outside_the_team_gets_404_everywhere_and_changes_nothing(
     team: Team, member: User, stranger: User, viewer: User
 ) -> None:
+    urls = team_urls(team, member)
     before = snapshot(team)
-    for url, view in team_urls(team, member):
+    for url, view in urls:
         assert call(client_for(stranger), url, view).status_code == 404, view.name
     assert client_for(stranger).get(reverse("team_detail", args=[team.pk + 1000])).status_code == 404
     assert snapshot(team) == before
@@ -94,8 +134,9 @@ def test_someone_outside_the_team_gets_404_everywhere_and_changes_nothing(
 def test_a_member_who_is_not_admin_gets_403_on_what_only_admins_do(
     team: Team, member: User, viewer: User
 ) -> None:
+    urls = team_urls(team, member)
     before = snapshot(team)
-    for url, view in team_urls(team, member):
+    for url, view in urls:
         if view.admin_only:
             assert call(client_for(member), url, view).status_code == 403, view.name
     assert snapshot(team) == before
@@ -109,10 +150,13 @@ def test_someone_logged_out_is_sent_to_log_in(team: Team, member: User) -> None:
 
 
 def test_the_actions_take_only_posts(team: Team, member: User) -> None:
+    team_urls(team, member)  # makes an invitation
     membership = TeamMembership.objects.get(team=team, user=member)
     client = client_for(member)
     assert client.get(reverse("team_leave", args=[team.pk])).status_code == 405
     assert client.get(reverse("team_member_remove", args=[team.pk, membership.pk])).status_code == 405
+    invitation = TeamInvitation.objects.get()
+    assert client.get(reverse("team_invitation_cancel", args=[team.pk, invitation.pk])).status_code == 405
 
 
 def test_starting_a_team_makes_me_its_admin(stranger: User) -> None:
@@ -123,6 +167,19 @@ def test_starting_a_team_makes_me_its_admin(stranger: User) -> None:
     assert team.name == "Lee & Partners"
     assert team.created_by == stranger
     assert list(team.members.values_list("user", "role")) == [(stranger.pk, TeamRole.ADMIN)]
+
+
+def test_one_person_starts_at_most_three_teams_a_day(stranger: User) -> None:
+    client = client_for(stranger)
+    for n in range(3):
+        assert client.post(reverse("teams"), {"name": f"Practice {n}"}).status_code == 302
+    response = client.post(reverse("teams"), {"name": "Practice 4"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.text
+    assert "You have started many teams today. Try again tomorrow." in response.text
+    assert 'value="Practice 4"' in response.text
+    assert Team.objects.count() == 3
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        assert client.post(reverse("teams"), {"name": "Practice 4"}).status_code == 302
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
@@ -162,54 +219,221 @@ def test_the_team_page_shows_the_members_their_roles_and_the_shared_cases(
     assert reverse(
         "team_member_remove", args=[team.pk, team.members.get(user__email="admin@example.com").pk]
     ) not in (response.text)  # a member gets no admin controls
-    assert 'name="action" value="add"' not in response.text
+    assert 'name="action" value="invite"' not in response.text
 
 
 def test_the_admin_sees_the_controls(team: Team, admin: User) -> None:
     response = client_for(admin).get(reverse("team_detail", args=[team.pk]))
     membership = team.members.get(user__email="member@example.com")
     assert reverse("team_member_remove", args=[team.pk, membership.pk]) in response.text
-    assert 'name="action" value="add"' in response.text
+    assert 'name="action" value="invite"' in response.text
     assert 'for="id_email"' in response.text
 
 
-def test_an_admin_adds_an_existing_account_by_its_e_mail_and_they_see_the_cases_at_once(
+def test_an_admins_invitation_gives_no_access_until_the_invited_person_accepts_it(
     team_case: Case, team: Team, admin: User, viewer: User
 ) -> None:
-    assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 404
     response = client_for(admin).post(
         reverse("team_detail", args=[team.pk]),
-        {"action": "add", "email": " Viewer@Example.COM ", "role": "member"},
+        {"action": "invite", "email": " Viewer@Example.COM ", "role": "member"},
+        follow=True,
     )
-    assert response.status_code == 302
+    assert "Invitation sent to viewer@example.com. It works for 7 days." in response.text
+    assert not team.members.filter(user=viewer).exists()
+    assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 404
+    link = link_in(mail.outbox[-1])
+
+    joined = client_for(viewer).post(link)
+    assert joined.status_code == 302 and joined["Location"] == reverse("team_detail", args=[team.pk])
     assert team.members.get(user=viewer).role == TeamRole.MEMBER
     assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 200
     assert "Tess Teamshared" in client_for(viewer).get(reverse("case_list")).text
+    again = client_for(viewer).post(link)
+    assert again.status_code == 410 and "already used" in again.text
 
 
-def test_an_unknown_e_mail_is_refused_with_a_clear_message_and_nothing_changes(
-    team: Team, admin: User
+def test_an_admin_cannot_put_someone_in_the_team_without_their_yes(
+    team_case: Case, team: Team, admin: User, viewer: User
 ) -> None:
+    """Adding an account by typing its address (how teams grew before invitations) does nothing."""
     before = snapshot(team)
     response = client_for(admin).post(
-        reverse("team_detail", args=[team.pk]),
-        {"action": "add", "email": "nobody@example.com", "role": "admin"},
+        reverse("team_detail", args=[team.pk]), {"action": "add", "email": viewer.email, "role": "admin"}
     )
-    assert response.status_code == 200
-    assert NO_ACCOUNT in response.text
-    assert NO_ACCOUNT == "No secondop account uses that address yet. Ask them to sign up first."
-    assert 'value="nobody@example.com"' in response.text  # nothing the admin typed is lost
+    assert response.status_code == 400
+    assert snapshot(team) == before
+    assert client_for(viewer).get(team_case.get_absolute_url()).status_code == 404
+
+
+def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
+    team: Team, admin: User, viewer: User
+) -> None:
+    client = client_for(admin)
+    answers = []
+    for email in ("viewer@example.com", "nobody@example.com"):
+        response = client.post(
+            reverse("team_detail", args=[team.pk]), {"action": "invite", "email": email, "role": "admin"}
+        )
+        page = client.get(response["Location"]).text
+        sent = mail.outbox[-1]
+        assert sent.to == [email]
+        answers.append(
+            (
+                response.status_code,
+                response["Location"],
+                re.findall(r'<p class="message[^>]*>(.*?)</p>', page.replace(email, "EMAIL")),
+                sent.subject,
+                str(sent.body).replace(link_in(sent), "LINK"),
+            )
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][2] == ["Invitation sent to EMAIL. It works for 7 days."]
+    assert "sign up" in answers[0][4]
+    assert sorted(TeamInvitation.objects.values_list("email", flat=True)) == [
+        "nobody@example.com",
+        "viewer@example.com",
+    ]
+    assert not team.members.filter(user=viewer).exists()
+
+
+def test_someone_new_signs_up_from_a_team_invitation_and_joins(
+    team_case: Case, team: Team, admin: User
+) -> None:
+    link = invite(client_for(admin), team, "new.person@example.com")
+    visitor = Client()
+    assert "Sign up" in visitor.get(link).text
+    visitor.post(
+        reverse("account_signup") + f"?next={link}",
+        {"email": "new.person@example.com", "password1": PASSWORD, "password2": PASSWORD, "next": link},
+    )
+    confirm = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+/)", str(mail.outbox[-1].body))
+    assert confirm
+    assert visitor.post(confirm.group(1))["Location"] == link  # back at the one Join step
+    assert visitor.post(link)["Location"] == reverse("team_detail", args=[team.pk])
+    assert team.members.filter(user__email="new.person@example.com").exists()
+    assert visitor.get(team_case.get_absolute_url()).status_code == 200
+
+
+def test_a_team_invitation_opened_by_another_account_changes_nothing(
+    team: Team, admin: User, stranger: User
+) -> None:
+    link = invite(client_for(admin), team, "someone.else@example.com")
+    before = snapshot(team)
+    response = client_for(stranger).post(link)
+    assert response.status_code == 403 and "another e-mail address" in response.text
     assert snapshot(team) == before
 
 
-def test_someone_already_in_the_team_is_not_added_twice(team: Team, admin: User) -> None:
+def test_a_team_invitation_needs_the_invited_address_confirmed(team: Team, admin: User) -> None:
+    unconfirmed = make_user("unconfirmed@example.com", verified=False)
+    EmailAddress.objects.create(user=unconfirmed, email=unconfirmed.email, primary=True, verified=False)
+    link = invite(client_for(admin), team, "unconfirmed@example.com")
+    before = snapshot(team)
+    response = client_for(unconfirmed).post(link)
+    assert response.status_code == 403 and "confirm your e-mail address" in response.text
+    assert snapshot(team) == before
+
+
+def test_an_expired_team_invitation_changes_nothing(team: Team, admin: User, viewer: User) -> None:
+    link = invite(client_for(admin), team, viewer.email)
+    before = snapshot(team)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        response = client_for(viewer).post(link)
+    assert response.status_code == 410 and "expired" in response.text
+    assert snapshot(team) == before
+
+
+def test_admins_see_and_cancel_waiting_team_invitations(
+    team: Team, admin: User, member: User, viewer: User
+) -> None:
+    link = invite(client_for(admin), team, viewer.email)
+    invitation = TeamInvitation.objects.get()
+    cancel = reverse("team_invitation_cancel", args=[team.pk, invitation.pk])
+    page = client_for(admin).get(reverse("team_detail", args=[team.pk])).text
+    assert "viewer@example.com" in page and cancel in page
+    assert "viewer@example.com" not in client_for(member).get(reverse("team_detail", args=[team.pk])).text
+    assert client_for(member).post(cancel).status_code == 403
+    response = client_for(admin).post(cancel, follow=True)
+    assert "The invitation to viewer@example.com is cancelled." in response.text
+    assert cancel not in response.text
+    refused = client_for(viewer).post(link)
+    assert refused.status_code == 410 and "cancelled" in refused.text
+    assert not team.members.filter(user=viewer).exists()
+
+
+def test_the_team_invitation_mail_names_the_inviter_only_by_their_confirmed_address(
+    admin: User, viewer: User
+) -> None:
+    admin.display_name = "Your GP's office - urgent: confirm your results at https://evil.example"
+    admin.save()
+    client = client_for(admin)
+    client.post(reverse("teams"), {"name": "URGENT call 555-0100 https://evil.example"})
+    team = Team.objects.get()
+    invite(client, team, viewer.email)
+    sent = mail.outbox[-1]
+    text = sent.subject + str(sent.body)
+    assert "admin@example.com invited you" in text
+    assert "evil.example" not in text and "GP" not in text and "555" not in text
+
+
+def test_someone_without_a_confirmed_address_cannot_invite_to_a_team(team: Team, admin: User) -> None:
+    EmailAddress.objects.filter(user=admin).update(verified=False)
     before = snapshot(team)
     response = client_for(admin).post(
         reverse("team_detail", args=[team.pk]),
-        {"action": "add", "email": "member@example.com", "role": "admin"},
+        {"action": "invite", "email": "viewer@example.com", "role": "member"},
+    )
+    assert response.status_code == 200
+    assert "Please confirm your e-mail address first" in response.text
+    assert 'value="viewer@example.com"' in response.text  # nothing the admin typed is lost
+    assert not mail.outbox
+    assert snapshot(team) == before
+
+
+def test_team_invitations_stop_at_twenty_a_day_per_team(team: Team, admin: User, member: User) -> None:
+    TeamMembership.objects.filter(team=team, user=member).update(role=TeamRole.ADMIN)
+    for n in range(15):
+        invite(client_for(admin), team, f"a{n}@example.com")
+    for n in range(5):
+        invite(client_for(member), team, f"b{n}@example.com")
+    before, sent = snapshot(team), len(mail.outbox)
+    response = client_for(member).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "invite", "email": "c@example.com", "role": "member"},
+    )
+    assert response.status_code == 200
+    assert "This team has had many invitations today. Try again tomorrow." in response.text
+    assert snapshot(team) == before and len(mail.outbox) == sent
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        invite(client_for(member), team, "c@example.com")
+
+
+def test_team_invitations_stop_at_twenty_a_day_per_person(team: Team, admin: User) -> None:
+    client = client_for(admin)
+    client.post(reverse("teams"), {"name": "Second practice"})
+    second = Team.objects.get(name="Second practice")
+    for n in range(12):
+        invite(client, team, f"a{n}@example.com")
+    for n in range(8):
+        invite(client, second, f"b{n}@example.com")
+    before, sent = snapshot(second), len(mail.outbox)
+    response = client.post(
+        reverse("team_detail", args=[second.pk]),
+        {"action": "invite", "email": "c@example.com", "role": "member"},
+    )
+    assert "You have sent many invitations today. Try again tomorrow." in response.text
+    assert snapshot(second) == before and len(mail.outbox) == sent
+
+
+def test_someone_already_in_the_team_is_not_invited(team: Team, admin: User) -> None:
+    before = snapshot(team)
+    response = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]),
+        {"action": "invite", "email": "member@example.com", "role": "admin"},
     )
     assert "already in this team" in response.text
     assert snapshot(team) == before
+    assert not mail.outbox
 
 
 def test_an_admin_changes_a_members_role(team: Team, admin: User, member: User) -> None:

@@ -100,7 +100,7 @@ def access_line(path: str, query: str, referer: str) -> str:
     config.set("access_log_format", access_log_format)
     logger = PathOnlyLogger(config)
     lines: list[str] = []
-    logger.access_log.info = lambda message, atoms: lines.append(message % atoms)  # type: ignore[method-assign]
+    logger.access_log.info = lambda message, atoms: lines.append(message % atoms)
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": f"{path}?{query}",

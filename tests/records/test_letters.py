@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django.urls import reverse
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case
