@@ -2,19 +2,17 @@
 
 import gc
 import logging
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from secondop.redact import redacted
 
 logger = logging.getLogger(__name__)
 _warmed = False
 
 # The access log names the method, the path, the answer and its time, nothing a person typed or was sent.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
-# Paths whose next part is a secret: an invitation, an e-mail confirmation, a password reset, a reminder's
-# action link.
-SECRET_IN_PATH = re.compile(r"^/(invitations|r|accounts/confirm-email|accounts/password/reset/key)/[^/]+")
 # What a line may show: never the query string (the dashboard's search carries patients' names), the
 # Referer (the previous page's query), the raw request line, cookies or other headers.
 SAFE_ATOMS = frozenset("hltsmUHbBaTDMLp")
@@ -27,7 +25,7 @@ class PathOnlyLogger(Logger):
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         safe = {name: value for name, value in atoms.items() if name in SAFE_ATOMS}
-        safe["U"] = SECRET_IN_PATH.sub(r"/\1/…", str(atoms.get("U") or ""))
+        safe["U"] = redacted(str(atoms.get("U") or ""))
         return safe
 
 

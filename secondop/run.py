@@ -107,9 +107,14 @@ def _manage(*args: str) -> None:
 
 
 def prepare() -> None:
-    """What must happen before web serves: the database schema, and the static files in production."""
+    """What must happen before web serves: in production, no deployment error (`check --deploy`: without
+    a mail server, say, sign-up links would be printed to the log); the database schema; and the static
+    files in production."""
+    production = os.environ.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}
+    if production:
+        _manage("check", "--deploy", "--fail-level", "ERROR")
     _manage("migrate", "--noinput", "--verbosity", "0")
-    if os.environ.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}:
+    if production:
         _manage("collectstatic", "--noinput", "--verbosity", "0")
 
 

@@ -215,8 +215,13 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
-    "manage_email": "10/m/user",
+    "manage_email": "10/h/user",
 }
+# allauth's own mails name the account by its e-mail address, never by the display name the person typed
+# (a confirmation mail to someone else's address would otherwise carry their words); an account holds at
+# most two addresses (one to move to).
+ACCOUNT_USER_DISPLAY = "secondop.accounts.models.email_of"
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 # Flash messages stay on the server, in the session: they can name a question or a checklist step, and
 # Django's default keeps them in a signed but readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -405,7 +410,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"secret_paths": {"()": "secondop.redact.SecretPathFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_paths"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

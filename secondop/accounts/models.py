@@ -55,6 +55,12 @@ class User(AbstractUser):
         return self.display_name or self.email
 
 
+def email_of(user: User) -> str:
+    """How allauth names an account in its pages and mails (ACCOUNT_USER_DISPLAY): never the display name,
+    which is words the person typed."""
+    return user.email
+
+
 class Profile(models.Model):
     """Where and when this person wants to hear from secondop."""
 

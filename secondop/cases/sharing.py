@@ -45,6 +45,11 @@ NO_CONFIRMED_ADDRESS = (
 )
 
 
+SENDER_GONE = (
+    "This invitation no longer works: the person who sent it can no longer invite. Ask for a new one."
+)
+
+
 class SharingRefused(ValueError):
     """A sharing change the rules do not allow; the message says why."""
 
@@ -176,6 +181,13 @@ def accept(invitation: Invitation, user: User) -> Membership:
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().select_related("case").get(pk=invitation.pk)
         refuse_unless_acceptable(locked, user)
+        # An invitation holds only while the person who sent it still owns the case.
+        sender = locked.created_by_id
+        if (
+            sender is None
+            or not Membership.objects.filter(case=locked.case, user_id=sender, role=Role.OWNER).exists()
+        ):
+            raise SharingRefused(SENDER_GONE)
         membership, created = Membership.objects.get_or_create(
             case=locked.case, user=user, defaults={"role": locked.role}
         )

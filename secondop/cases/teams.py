@@ -188,6 +188,12 @@ def accept_invitation(invitation: TeamInvitation, user: User) -> TeamMembership:
             .get(pk=invitation.pk)
         )
         sharing.refuse_unless_acceptable(locked, user)
+        # An invitation holds only while the admin who sent it still is one: removing a rogue admin ends
+        # the invitations they sent.
+        sender = locked.created_by_id
+        admins = TeamMembership.objects.filter(team=locked.team, role=TeamRole.ADMIN)
+        if sender is None or not admins.filter(user_id=sender).exists():
+            raise sharing.SharingRefused(sharing.SENDER_GONE)
         inviter = locked.created_by.email if locked.created_by else "a team admin"
         membership = _join(locked.team, user, locked.role, f"invited by {inviter}")
         locked.accepted_at = timezone.now()

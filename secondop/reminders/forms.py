@@ -18,6 +18,8 @@ from secondop.reminders.models import PushSubscription
 BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
 AUTH_BYTES = 16
+# How many devices one person may get pushes on at once.
+ACTIVE_DEVICES_PER_PERSON = 10
 
 
 def _decode_base64url(value: str) -> bytes | None:
@@ -103,6 +105,15 @@ class PushSubscriptionForm(forms.Form):
                 for name, value in fields.items():
                     setattr(subscription, name, value)
                 subscription.save(update_fields=list(fields))
+            # A person's phones and computers, not a fan-out: past the limit, the one seen longest ago
+            # stops getting pushes (it comes back by itself the next time that browser opens the app).
+            active = PushSubscription.objects.filter(user=user, disabled_at__isnull=True)
+            stale = active.exclude(pk=subscription.pk).order_by("-last_seen_at", "-pk")[
+                ACTIVE_DEVICES_PER_PERSON - 1 :
+            ]
+            PushSubscription.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).update(
+                disabled_at=now
+            )
         return subscription, created
 
 

@@ -10,6 +10,7 @@ expires; signing every send costs nearly as much again).
 
 import base64
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def application_server_key() -> str:
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 NOT_HTTPS = "The push address must start with https://."
+PLAIN_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 NOT_A_PUSH_SERVICE = "The push address is not a push service."
 
 
@@ -63,17 +65,19 @@ def endpoint_refusal(endpoint: str) -> str:
     except ValueError:
         return "The push address is not a valid web address."
     host = (parts.hostname or "").lower()
-    if parts.username is not None or parts.password is not None:
-        return NOT_A_PUSH_SERVICE
     if parts.scheme == "http" and host in LOCAL_HOSTS and settings.PUSH_ALLOW_LOCAL_ENDPOINTS:
-        return ""
+        return "" if parts.netloc.lower() in (host, f"{host}:{port}") else NOT_A_PUSH_SERVICE
     if parts.scheme != "https" or not host:
         return NOT_HTTPS
+    # The address part must be nothing but a plain host name (and :443): urllib3, which sends, reads some
+    # other spellings differently ("127.0.0.1\.notify.windows.com" is the host 127.0.0.1 to it).
+    if not PLAIN_HOST.fullmatch(host) or parts.netloc.lower() not in (host, f"{host}:443"):
+        return NOT_A_PUSH_SERVICE
     known = any(
         host.endswith(allowed) if allowed.startswith(".") else host == allowed
         for allowed in settings.PUSH_SERVICE_HOSTS
     )
-    return "" if known and port in (None, 443) else NOT_A_PUSH_SERVICE
+    return "" if known else NOT_A_PUSH_SERVICE
 
 
 def _pool(origin: str) -> urllib3.PoolManager:

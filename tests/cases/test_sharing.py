@@ -315,3 +315,15 @@ def test_a_case_invitation_needs_the_invited_address_confirmed(case: Case, owner
     response = client_for(unconfirmed).post(link)
     assert response.status_code == 403 and "confirm your e-mail address" in response.text
     assert not Membership.objects.filter(case=case, user=unconfirmed).exists()
+
+
+def test_an_invitation_stops_working_once_its_sender_no_longer_owns_the_case(
+    case: Case, owner: User, advocate: User, stranger: User
+) -> None:
+    client_for(owner).post(reverse("people", args=[case.code]), {"email": stranger.email, "role": "advocate"})
+    match = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert match
+    sharing.hand_over(case, case.memberships.get(user=owner), case.memberships.get(user=advocate))
+    refused = client_for(stranger).post(match.group(1))
+    assert refused.status_code == 403 and "can no longer invite" in refused.text
+    assert not case.memberships.filter(user=stranger).exists()

@@ -556,3 +556,22 @@ def test_the_last_admin_must_make_someone_else_admin_before_leaving(
 def test_settings_link_to_teams(stranger: User) -> None:
     response = client_for(stranger).get(reverse("profile_settings"))
     assert f'href="{reverse("teams")}"' in response.text
+
+
+def test_the_invitations_of_an_admin_who_is_removed_stop_working(
+    team_case: Case, team: Team, admin: User, member: User, stranger: User
+) -> None:
+    """A rogue admin invites an accomplice, and is removed before the accomplice accepts: the invitation
+    goes with the admin's rights, and the accomplice never reaches the patient's case."""
+    teams.change_role(team.members.get(user=member), TeamRole.ADMIN)
+    client_for(member).post(
+        reverse("team_detail", args=[team.pk]), {"action": "invite", "email": stranger.email, "role": "admin"}
+    )
+    link = link_in(mail.outbox[-1])
+    client_for(admin).post(reverse("team_member_remove", args=[team.pk, team.members.get(user=member).pk]))
+    assert not team.members.filter(user=member).exists()
+
+    refused = client_for(stranger).post(link)
+    assert refused.status_code == 403 and "can no longer invite" in refused.text
+    assert not team.members.filter(user=stranger).exists()
+    assert client_for(stranger).get(team_case.get_absolute_url()).status_code == 404

@@ -1,4 +1,5 @@
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -155,3 +156,24 @@ def test_sqlite_waits_for_writers_instead_of_failing() -> None:
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert database["OPTIONS"]["timeout"] >= 5
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+
+
+def test_production_web_refuses_to_start_without_a_mail_server(tmp_path: Path) -> None:
+    """Console mail in production would print every sign-up, reset and invitation link to the log."""
+    env = production_env(tmp_path)
+    del env["EMAIL_HOST"]
+    started = subprocess.run(
+        [sys.executable, "-c", "from secondop import run; run.prepare()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode != 0
+    assert "mail.E001" in started.stderr
+    database = tmp_path / "secondop.sqlite3"
+    if database.exists():
+        with sqlite3.connect(database) as connection:
+            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        assert not tables, "it migrated before refusing"

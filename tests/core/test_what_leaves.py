@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -206,3 +207,43 @@ def test_deleting_the_account_clears_the_browsers_copy_too(owner: User) -> None:
 def test_a_signed_in_page_and_a_visitors_page_clear_nothing(owner: User) -> None:
     assert "Clear-Site-Data" not in client_for(owner).get(reverse("case_list"), headers=NAVIGATION)
     assert "Clear-Site-Data" not in Client().get(reverse("home"), headers=NAVIGATION)
+
+
+def test_allauths_mails_never_carry_words_the_account_holder_typed(
+    owner: User, mailoutbox: list[Any]
+) -> None:
+    User.objects.filter(pk=owner.pk).update(display_name="URGENT: your biopsy result, call +1-555-0100")
+    client = client_for(owner)
+    for number in range(3):
+        client.post(reverse("account_email"), {"action_add": "", "email": f"victim{number}@example.org"})
+    assert mailoutbox, "no confirmation mail was sent"
+    assert not [message for message in mailoutbox if "biopsy" in str(message.body)]
+    assert "owner@example.com" in str(mailoutbox[0].body)
+    # One address to move to, no more: an account is no way to mail many people.
+    assert EmailAddress.objects.filter(user=owner).count() == 2 and len(mailoutbox) == 1
+
+
+def test_djangos_request_log_writes_no_token_of_a_link(case: Case, owner: User, stranger: User) -> None:
+    import io
+    import logging
+
+    from secondop.cases import sharing
+    from secondop.redact import SecretPathFilter
+
+    _, token = sharing.invite(case, owner, "someone@example.com", "viewer")
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(found, SecretPathFilter) for found in handler.filters)
+    )
+    written = io.StringIO()
+    previous = console.setStream(written)  # type: ignore[attr-defined]
+    try:
+        # Someone signed in with another address presses Join: 403, which Django logs with the path.
+        answer = client_for(stranger).post(reverse("invitation", args=[token]))
+        client_for(stranger).post(f"/r/{token}/nope/")
+    finally:
+        console.setStream(previous)  # type: ignore[attr-defined]
+    assert answer.status_code == 403
+    assert "Forbidden: /invitations/…/" in written.getvalue()
+    assert token not in written.getvalue()

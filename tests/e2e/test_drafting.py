@@ -8,6 +8,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from secondop.cases.models import Approach, Case
 from secondop.scripts.models import Draft, DraftKind
+from secondop.scripts.texts import Facts, generate
 from tests.conftest import make_user
 from tests.e2e.test_browser import log_in
 
@@ -90,8 +91,9 @@ def test_a_new_person_answers_the_chooser_edits_copies_ticks_and_finds_it_all_ke
     page.get_by_role("link", name=re.compile("^If your doctor pushes back")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("If your doctor pushes back")
     draft_url = page.url
-    draft = Draft.objects.get(case=case, kind=DraftKind.PUSHBACK)
-    assert draft.version == 1 and draft.edited_at is None
+    # Opening the script stored nothing: it is stored at its first save, from version 1.
+    assert not Draft.objects.filter(case=case).exists()
+    generated = generate(DraftKind.PUSHBACK, Facts.of(case))
     # Every save of the script: an autosave is an "xhr", the Save button's a "document".
     saves: list[str] = []
     page.on(
@@ -100,13 +102,14 @@ def test_a_new_person_answers_the_chooser_edits_copies_ticks_and_finds_it_all_ke
     editor = page.get_by_label("Your script")
     status = page.locator("#save-status")
     expect(status).to_have_text("Changes save as you type.")
-    expect(editor).to_have_value(draft.text)
+    expect(page.locator("#draft-version")).to_have_value("1")
+    expect(editor).to_have_value(generated)
     editor.press("Control+End")
     editor.press_sequentially(ADDED)
-    edited = draft.text + ADDED
+    edited = generated + ADDED
     expect(editor).to_have_value(edited)
     expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d\.$"))
-    draft.refresh_from_db()
+    draft = Draft.objects.get(case=case, kind=DraftKind.PUSHBACK)
     assert draft.text == edited
     assert draft.version == 2, "one autosave after the typing stopped, not one per key"
     assert draft.edited_at is not None and draft.edited_by == user

@@ -184,6 +184,10 @@ def test_a_local_http_endpoint_is_accepted_on_a_developers_machine(owner: User, 
         "https://fcm.googleapis.com.evil.example/fcm/send/abc",
         "https://evilnotify.windows.com/w/x",  # a name that ends like WNS's without being under it
         "https://user@fcm.googleapis.com/fcm/send/abc",
+        # Spellings that urllib3 reads as another host than urlsplit does: 127.0.0.1, 169.254.169.254.
+        "https://127.0.0.1\\.notify.windows.com/x",
+        "https://169.254.169.254%2F.notify.windows.com/x",
+        "https://169.254.169.254#.notify.windows.com/x",
         "http://127.0.0.1:8000/push",  # the local receiver, outside the tests and DEBUG
     ],
 )
@@ -211,8 +215,12 @@ def test_the_browsers_push_services_are_accepted(owner: User, settings: Any, end
     assert subscribe(client_for(owner), subscription_json(endpoint)).status_code == 201
 
 
-def test_the_worker_never_posts_to_an_endpoint_stored_before_the_rule(owner: User) -> None:
-    result = push.send("https://127.0.0.1.nip.io:6379/x", "key", "auth", {"title": "secondop"})
+@pytest.mark.parametrize(
+    "endpoint", ["https://127.0.0.1.nip.io:6379/x", "https://127.0.0.1\\.notify.windows.com/x"]
+)
+def test_the_worker_never_posts_to_an_endpoint_stored_before_the_rule(endpoint: str, settings: Any) -> None:
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = False
+    result = push.send(endpoint, "key", "auth", {"title": "secondop"})
     assert result.gone and not result.ok and result.error == "The push address is not a push service."
 
 
@@ -549,3 +557,21 @@ def test_the_remembered_count_follows_new_and_read_notifications(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("inbox_read_all"))
     assert count() == "0"
+
+
+def test_one_person_gets_pushes_on_at_most_ten_devices_the_longest_unseen_stops_first(owner: User) -> None:
+    client = client_for(owner)
+    start = timezone.now()
+    for number in range(12):
+        with time_machine.travel(start + datetime.timedelta(minutes=number), tick=False):
+            assert subscribe(client, subscription_json(f"{ENDPOINT}-{number}")).status_code == 201
+    active = PushSubscription.objects.filter(user=owner, disabled_at__isnull=True)
+    assert active.count() == 10
+    assert sorted(active.values_list("endpoint", flat=True)) == sorted(
+        f"{ENDPOINT}-{n}" for n in range(2, 12)
+    )
+    # The first phone opens the app again: it is back, and the one seen longest ago stops instead.
+    with time_machine.travel(start + datetime.timedelta(minutes=30), tick=False):
+        assert subscribe(client, subscription_json(f"{ENDPOINT}-0")).status_code == 200
+    assert active.count() == 10 and active.filter(endpoint=f"{ENDPOINT}-0").exists()
+    assert not active.filter(endpoint=f"{ENDPOINT}-2").exists()
