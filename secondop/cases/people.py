@@ -236,11 +236,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method == "POST" and request.user.is_authenticated:
         try:
-            with transaction.atomic():
-                if isinstance(found, TeamInvitation):
-                    teams.accept_invitation(found, request.user)
-                else:
-                    sharing.accept(found, request.user)
+            accept(found, request.user)
         except sharing.SharingRefused as refusal:
             return render(request, "cases/invitation.html", {**context, "problem": str(refusal)}, status=403)
         return joined(request, found)
@@ -256,3 +252,12 @@ def joined(request: HttpRequest, accepted: Invitation | TeamInvitation) -> HttpR
         return redirect("team_detail", accepted.team.pk)
     messages.success(request, "You joined the case.")
     return redirect(accepted.case)
+
+
+def accept(found: Invitation | TeamInvitation, user: User) -> None:
+    """Accepts an invitation to a case or to a team; SharingRefused says why not."""
+    with transaction.atomic():
+        if isinstance(found, TeamInvitation):
+            teams.accept_invitation(found, user)
+        else:
+            sharing.accept(found, user)

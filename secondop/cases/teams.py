@@ -183,7 +183,7 @@ def add_member(team: Team, user: User, role: str) -> TeamMembership:
 def accept_invitation(invitation: TeamInvitation, user: User) -> TeamMembership:
     with transaction.atomic():
         locked = (
-            TeamInvitation.objects.select_for_update()
+            TeamInvitation.objects.select_for_update(of=("self",))
             .select_related("team", "created_by")
             .get(pk=invitation.pk)
         )

@@ -3,7 +3,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -73,11 +72,7 @@ def _join(request: AuthenticatedRequest) -> HttpResponse:
         )
         return redirect("case_list")
     try:
-        with transaction.atomic():
-            if isinstance(found, TeamInvitation):
-                teams.accept_invitation(found, request.user)
-            else:
-                sharing.accept(found, request.user)
+        people.accept(found, request.user)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("case_list")
