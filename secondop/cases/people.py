@@ -3,11 +3,14 @@
 from typing import Any
 from uuid import UUID
 
+from allauth.account.signals import email_confirmed
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import Prefetch
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -261,3 +264,26 @@ def accept(found: Invitation | TeamInvitation, user: User) -> None:
             teams.accept_invitation(found, user)
         else:
             sharing.accept(found, user)
+
+
+# Whether invitations wait for the signed-in person, looked up when they log in or confirm an address (the
+# moments one can start waiting for them without a link in hand), so the dashboard asks only then.
+INVITATIONS_WAITING = "secondop_invitations_waiting"
+
+
+def look_for_waiting_invitations(request: HttpRequest | None, user: User) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[INVITATIONS_WAITING] = (
+            sharing.waiting_for(user).exists() or teams.waiting_for(user).exists()
+        )
+
+
+@receiver(user_logged_in)
+def _on_log_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    look_for_waiting_invitations(request, user)
+
+
+@receiver(email_confirmed)
+def _on_address_confirmed(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    if request is not None and request.user.is_authenticated:
+        look_for_waiting_invitations(request, request.user)

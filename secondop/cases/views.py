@@ -38,11 +38,14 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
     # A history restore asks with HX-Request too, but wants the whole page.
     rows_only = request.htmx and not request.htmx.history_restore_request
-    if not rows_only:
-        context |= {
-            "waiting_cases": sharing.waiting_for(request.user),
-            "waiting_teams": teams.waiting_for(request.user),
-        }
+    if not rows_only and request.session.get(people.INVITATIONS_WAITING):
+        waiting_cases, waiting_teams = (
+            list(sharing.waiting_for(request.user)),
+            list(teams.waiting_for(request.user)),
+        )
+        context |= {"waiting_cases": waiting_cases, "waiting_teams": waiting_teams}
+        if not waiting_cases and not waiting_teams:
+            del request.session[people.INVITATIONS_WAITING]
     if part.html is None:
         board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
         # Which empty state to show: a first-case welcome only to someone with no case at all.

@@ -392,7 +392,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(
     # the overdue and this-week filters show none, which saves the second step.
     assert with_two_hundred == [with_two[0]] * len(shows)
     assert [with_two[i] for i in (0, 3, 4)] == [with_two_hundred[i] for i in (0, 3, 4)]
-    assert max(with_two) <= 13  # two of them: the invitations waiting for the person (to cases, to teams)
+    assert max(with_two) <= 12
     assert len(board.rows) == dashboard_module.PAGE_SIZE
     assert board.total == 180
     assert board.overdue_count > 0 and board.this_week_count > 0
@@ -422,3 +422,13 @@ def test_a_search_with_control_characters_searches_without_them(owner: User) -> 
     for query in ("Rob\x00in", "\x00", "Robin\r\n", "Ro\x1bbin"):
         response = dashboard(client, q=query)
         assert names(response) == ["Robin Shaw"], (query, names(response))
+
+
+def test_the_dashboard_looks_for_waiting_invitations_only_after_a_log_in_found_some(
+    case: Case, owner: User, stranger: User
+) -> None:
+    """Looked up when the person logs in or confirms an address, not on every visit of the dashboard."""
+    client = client_for(stranger)
+    with CaptureQueriesContext(connection) as seen:
+        client.get(reverse("case_list"))
+    assert not [query for query in seen.captured_queries if "invitation" in query["sql"]]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 import time_machine
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -130,8 +130,10 @@ def test_an_invitation_to_an_unconfirmed_address_is_neither_offered_nor_joined(
     response = client.post(reverse("case_list"), {"invitation": f"case-{invitation.pk}"}, follow=True)
     assert "This invitation is no longer waiting for you." in response.text
     assert not Membership.objects.filter(case=case, user=stranger).exists()
-    # Once the address is confirmed, it is offered.
-    EmailAddress.objects.filter(email="second@example.com").update(verified=True)
+    # Once the address is confirmed (through allauth's link, while signed in), it is offered.
+    key = EmailConfirmationHMAC(EmailAddress.objects.get(email="second@example.com")).key
+    assert client.post(reverse("account_confirm_email", args=[key])).status_code == 302
+    assert EmailAddress.objects.get(email="second@example.com").verified
     assert "invited you" in client.get(reverse("case_list")).text
 
 
