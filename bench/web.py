@@ -11,10 +11,8 @@ logs in once through the real login form, and drives each page for --seconds in 
 keep-alive connections (aiohttp), all sending the same session cookie, in --rounds rounds (every page in
 turn, round after round, so that what else the machine does falls on all pages alike).
 
-Each page is driven twice. First at its plain address, as a person coming back to it sees it: after the
-first visit its middle part is the kept one (secondop.pagecache) until something in the case changes.
-Then, logged but not in the last line, with a new query string on every request (?fresh=N), which is never
-kept: the page as it renders from the database each time (--no-fresh skips this).
+No rendered page is kept anywhere, so every request is the page as it renders from the database: what a
+person gets on a first visit and every visit after.
 
 The last line is exactly
     web: case_ratio=<case rps / bare rps> dashboard_ratio=<…> timeline_ratio=<…>
@@ -26,7 +24,6 @@ import asyncio
 import contextlib
 import datetime
 import http.client
-import itertools
 import os
 import re
 import secrets
@@ -401,12 +398,8 @@ class Result:
         return percentile(self.latencies, 0.95) * 1000
 
 
-async def drive(
-    base: str, path: str, cookie: str, *, seconds: float, connections: int, fresh: bool = False
-) -> Result:
-    """`connections` clients, each sending its next request as soon as the last one is answered. With
-    `fresh`, every request's query string is new, so no page's part is ever the kept one
-    (secondop.pagecache): the pages as they render, not as they were kept."""
+async def drive(base: str, path: str, cookie: str, *, seconds: float, connections: int) -> Result:
+    """`connections` clients, each sending its next request as soon as the last one is answered."""
     import aiohttp
 
     latencies: list[float] = []
@@ -415,11 +408,9 @@ async def drive(
     connector = aiohttp.TCPConnector(limit=connections, force_close=False)
     headers = {"Cookie": cookie, "Accept-Encoding": "gzip"}
     async with aiohttp.ClientSession(base, connector=connector, headers=headers) as session:
-        sent = itertools.count()
 
         async def one() -> None:
-            url = f"{path}{'&' if '?' in path else '?'}fresh={next(sent)}" if fresh else path
-            async with session.get(url, allow_redirects=False) as response:
+            async with session.get(path, allow_redirects=False) as response:
                 body = await response.read()
                 if response.status != 200:
                     raise RuntimeError(f"{path} answered {response.status}")
@@ -463,13 +454,6 @@ def main() -> None:
         help="a throwaway database to migrate and fill (default: a scratch PostgreSQL database on "
         "127.0.0.1:5432 when it answers, else a scratch SQLite file)",
     )
-    parser.add_argument(
-        "--no-fresh",
-        dest="fresh",
-        action="store_false",
-        help="skip the second run of each page with a new query string every time (the pages as they "
-        "render when nothing is kept; logged, not in the last line)",
-    )
     args = parser.parse_args()
 
     server = Server(args.database_url)
@@ -485,13 +469,10 @@ def main() -> None:
         }
         # Round after round of every page, so that whatever the machine does meanwhile falls on all of
         # them alike: the ratios compare pages driven minutes apart otherwise.
-        runs = [(name, path, False) for name, path in pages.items()]
-        if args.fresh:
-            runs += [(name, path, True) for name, path in pages.items() if name != "bare"]
-        totals: dict[tuple[str, bool], Result] = {}
+        results: dict[str, Result] = {}
         for round_ in range(1, args.rounds + 1):
             rates = []
-            for name, path, every_time in runs:
+            for name, path in pages.items():
                 result = asyncio.run(
                     drive(
                         server.base,
@@ -499,31 +480,20 @@ def main() -> None:
                         cookie,
                         seconds=args.seconds / args.rounds,
                         connections=args.connections,
-                        fresh=every_time,
                     )
                 )
-                key = (name, every_time)
-                totals[key] = totals[key] + result if key in totals else result
-                rates.append(f"{name}{' fresh' if every_time else ''} {result.rps:.0f}/s")
+                results[name] = results[name] + result if name in results else result
+                rates.append(f"{name} {result.rps:.0f}/s")
             log(f"round {round_}: " + ", ".join(rates))
-        for (name, every_time), result in totals.items():
+        for name, result in results.items():
             log(
-                f"{name + (' fresh' if every_time else ''):15} {pages[name]}: {result.rps:8.1f} requests/s"
+                f"{name:15} {pages[name]}: {result.rps:8.1f} requests/s"
                 f"  p50 {percentile(result.latencies, 0.5) * 1000:7.1f} ms"
                 f"  p95 {result.p95_ms:7.1f} ms  errors {result.errors}  ({result.requests} requests)"
             )
-        results = {name: result for (name, every_time), result in totals.items() if not every_time}
-        fresh = {name: result for (name, every_time), result in totals.items() if every_time}
     finally:
         server.stop()
     bare = results["bare"]
-    if fresh:
-        log(
-            "rendered afresh every time (no kept part): "
-            + " ".join(f"{name}_ratio={result.rps / bare.rps:.3f}" for name, result in fresh.items())
-            + " p95_ms="
-            + ",".join(f"{result.p95_ms:.1f}" for result in fresh.values())
-        )
     p95s = ",".join(f"{results[name].p95_ms:.1f}" for name in ("case", "dashboard", "timeline"))
     print(
         f"web: case_ratio={results['case'].rps / bare.rps:.3f} "

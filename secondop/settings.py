@@ -121,7 +121,7 @@ if env_str("CACHE_BACKEND", "redis") == "locmem":  # the tests: one process, cle
 else:
     CACHES = {
         "default": {
-            "BACKEND": "secondop.cache.RedisCache",  # Django's, keeping its Redis clients
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "secondop",
             "TIMEOUT": 300,
@@ -131,9 +131,6 @@ else:
         }
     }
 
-# How long the case overview, the timeline and the dashboard keep their rendered middle part for the
-# person who saw it (secondop.pagecache); 0 keeps nothing.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -2,7 +2,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from secondop import pagecache
 from secondop.accounts.models import User
 from secondop.cases import audit
 from secondop.cases.models import Case, Membership, Role
@@ -12,35 +11,10 @@ PASSWORD = "a calm long passphrase"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    # allauth's rate limits live in the cache; each test starts with none used. So do the kept parts of
-    # pages and the audit trail's memory, which the process also holds (ids repeat from test to test).
+    # allauth's and the app's rate limits live in the cache; each test starts with none used. So does the
+    # audit trail's memory, which the process also holds (ids repeat from test to test).
     cache.clear()
-    pagecache.near.clear()
     audit.remembered.clear()
-
-
-def _rolled_back(request: pytest.FixtureRequest) -> bool:
-    """Whether the test runs inside a transaction that is rolled back at its end (never committed)."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        return False
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None:
-        transactional = marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
-        return not (transactional or (marker.args and marker.args[0]))
-    return "db" in request.fixturenames
-
-
-@pytest.fixture(autouse=True)
-def _revisions_counted_at_each_statement(request: pytest.FixtureRequest) -> None:
-    # On PostgreSQL the case revision is counted at the commit (secondop.cases.revisions), which a test
-    # rolled back never reaches; tests that commit (transactional_db) count as production does.
-    if _rolled_back(request):
-        request.getfixturevalue("db")
-        from django.db import connection
-
-        from secondop.cases import revisions
-
-        revisions.count_at_each_statement(connection)
 
 
 def make_user(email: str, *, verified: bool = True) -> User:

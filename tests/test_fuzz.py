@@ -25,14 +25,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from secondop import health
-from secondop.cases import revisions
 from secondop.cases.models import Case, Membership, Role
 from secondop.cases.planning_forms import InsuranceForm
 from secondop.records.forms import RecordsRequestForm
@@ -199,8 +198,6 @@ def built_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World
     """The world, built once for the module inside a transaction that is rolled back at its end. Each test
     runs in a savepoint within it (the `db` fixture), and each example in a savepoint within that."""
     with django_db_blocker.unblock(), transaction.atomic():
-        # Never committed: the case revision counts at each statement, before the snapshots below.
-        revisions.count_at_each_statement(connection)
         owner = make_user("owner@example.com")
         case = Case.open_for(owner, patient_name="Alex Rivera", concern="the knee surgery")
         Membership.objects.create(case=case, user=make_user("advocate@example.com"), role=Role.ADVOCATE)

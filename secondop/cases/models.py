@@ -130,9 +130,6 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    # Goes up with every change to the case or to what its busiest pages show, counted by the database
-    # itself (secondop.cases.revisions): the pages keep their rendered parts under it (secondop.pagecache).
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -9,11 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from secondop.cases import checklist as checklists
-from secondop.cases import dashboard, people, revisions, sharing, teams
+from secondop.cases import dashboard, people, sharing, teams
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case, Invitation, TeamInvitation
-from secondop.pagecache import Part
 from secondop.pwa.offline import keep_offline
 from secondop.records import clock
 from secondop.requests import AuthenticatedRequest
@@ -33,9 +32,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     profile = getattr(request.user, "profile", None)
     today = clock.local_today(profile.time_zone if profile is not None else None)
     page = request.GET.get("page", "1")[:12]
-    # The rows show every case the person can see: kept under each one's revision (secondop.pagecache).
-    part = Part.find(request, "dashboard", today, lambda: revisions.seen_by(request.user.pk))
-    context: dict[str, object] = {"show": show, "q": search, "today": today, "part": part}
+    context: dict[str, object] = {"show": show, "q": search, "today": today}
     # A history restore asks with HX-Request too, but wants the whole page.
     rows_only = request.htmx and not request.htmx.history_restore_request
     if not rows_only and request.session.get(people.INVITATIONS_WAITING):
@@ -46,13 +43,12 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         context |= {"waiting_cases": waiting_cases, "waiting_teams": waiting_teams}
         if not waiting_cases and not waiting_teams:
             del request.session[people.INVITATIONS_WAITING]
-    if part.html is None:
-        board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
-        # Which empty state to show: a first-case welcome only to someone with no case at all.
-        has_cases = bool(board.rows) or (
-            show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
-        )
-        context |= {"board": board, "show_labels": dashboard.SHOW_LABELS, "has_cases": has_cases}
+    board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
+    # Which empty state to show: a first-case welcome only to someone with no case at all.
+    has_cases = bool(board.rows) or (
+        show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
+    )
+    context |= {"board": board, "show_labels": dashboard.SHOW_LABELS, "has_cases": has_cases}
     if rows_only:
         return render(request, "cases/case_list.html#case-rows", context)
     return render(request, "cases/case_list.html", context)
@@ -105,10 +101,12 @@ def _checklist_context(case: Case) -> dict[str, object]:
 @require_GET
 def case_overview(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    part = Part.find(request, "case", case.pk, case.revision, membership.role)
-    context: dict[str, object] = {"case": case, "membership": membership, "part": part}
-    if part.html is None:
-        context |= {"members": case.memberships.select_related("user"), **_checklist_context(case)}
+    context = {
+        "case": case,
+        "membership": membership,
+        "members": case.memberships.select_related("user"),
+        **_checklist_context(case),
+    }
     return render(request, "cases/case_overview.html", context)
 
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case
-from secondop.pagecache import Part
 from secondop.pwa.offline import keep_offline
 from secondop.records import clock, letters
 from secondop.records.forms import (
@@ -328,13 +327,17 @@ def contact_delete(request: AuthenticatedRequest, code: UUID, contact_id: int) -
 @require_GET
 def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    part = Part.find(request, "timeline", case.pk, case.revision, membership.role)
-    context: dict[str, object] = {"case": case, "membership": membership, "part": part}
-    if part.html is None:
-        requests_ = list(case.records_requests.select_related("holder"))
-        chosen = query_number(request.GET.get("request"))
-        request_id = chosen if any(r.pk == chosen for r in requests_) else None
-        # A made-up page number shows the newest page rather than failing.
-        shown = timeline_page(case, request_id, query_number(request.GET.get("older")) or 0)
-        context |= {"entries": shown.entries, "page": shown, "requests": requests_, "chosen": request_id}
+    requests_ = list(case.records_requests.select_related("holder"))
+    chosen = query_number(request.GET.get("request"))
+    request_id = chosen if any(r.pk == chosen for r in requests_) else None
+    # A made-up page number shows the newest page rather than failing.
+    shown = timeline_page(case, request_id, query_number(request.GET.get("older")) or 0)
+    context = {
+        "case": case,
+        "membership": membership,
+        "entries": shown.entries,
+        "page": shown,
+        "requests": requests_,
+        "chosen": request_id,
+    }
     return render(request, "records/timeline.html", context)

