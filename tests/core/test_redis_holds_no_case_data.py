@@ -10,8 +10,8 @@ import redis
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case
-from tests.core.test_headers import every_path, visit_all
 from tests.conftest import client_for
+from tests.core.test_headers import every_path, visit_all
 
 
 def test_no_page_leaves_the_patients_name_or_concern_in_redis(case: Case, owner: User, settings: Any) -> None:
