@@ -264,6 +264,16 @@ class InsuranceCheck(models.Model):
         return self.referral_required in definite and self.preauth_required in definite
 
 
+class InvitationQuerySet[I: "InvitationBase"](models.QuerySet[I]):
+    def unanswered(self) -> "InvitationQuerySet[I]":
+        """Neither accepted nor cancelled (expired or not)."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+    def pending(self) -> "InvitationQuerySet[I]":
+        """Still to be answered, and not expired: the ones that can be accepted."""
+        return self.unanswered().filter(expires_at__gt=timezone.now())
+
+
 class InvitationBase(models.Model):
     """What an invitation to a case and one to a team share. The link carries a random token; only its hash
     is stored. It is addressed to an e-mail address, works once, and only until it expires."""
@@ -280,6 +290,8 @@ class InvitationBase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         abstract = True

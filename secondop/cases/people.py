@@ -58,9 +58,7 @@ def _page(
         "case": case,
         "membership": membership,
         "members": case.memberships.select_related("user").order_by("created_at"),
-        "invitations": [i for i in case.invitations.order_by("-created_at") if i.is_pending]
-        if is_owner
-        else [],
+        "invitations": case.invitations.pending().order_by("-created_at") if is_owner else [],
         # Everyone who reaches the case through a team, with the day they joined it.
         "shares": case.team_shares.select_related("team")
         .prefetch_related(

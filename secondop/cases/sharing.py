@@ -4,6 +4,7 @@ may leave. Each change takes effect at once (the next request, and the next remi
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -58,10 +59,34 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_token() -> tuple[str, str]:
-    """A random token for a link, and the hash that is all the database keeps of it."""
+def new_invitation[I: InvitationBase](
+    model: type[I], email: str, role: str, by: User, **target: object
+) -> tuple[I, str]:
+    """Call inside a transaction. Cancels the unanswered invitations of `email` to the same case or team
+    (`target`) and makes a new one; returns it with its link's token, of which only the hash is stored."""
+    invitations: Any = model._default_manager  # the role, and the case or team, are the subclass's
     token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
+    invitations.filter(email__iexact=email, **target).unanswered().update(cancelled_at=timezone.now())
+    invitation: I = invitations.create(
+        email=email,
+        role=role,
+        token_hash=token_hash(token),
+        created_by=by,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+        **target,
+    )
+    return invitation, token
+
+
+def waiting[I: InvitationBase](model: type[I], user: User) -> QuerySet[I]:
+    """Invitations of `model` still to be answered, addressed to one of the person's confirmed addresses."""
+    invitations: Any = model._default_manager
+    pending: QuerySet[I] = invitations.pending()
+    return (
+        pending.filter(email__in=verified_addresses(user))
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def verified_addresses(user: User) -> QuerySet[EmailAddress, str]:
@@ -137,19 +162,8 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
         ("case-invitations-by", by.pk, CASE_INVITATIONS_PER_PERSON, TOO_MANY_FROM_YOU),
         ("case-invitations-to", case.pk, CASE_INVITATIONS_PER_CASE, TOO_MANY_FOR_CASE),
     )
-    token, hashed = new_token()
     with transaction.atomic():
-        Invitation.objects.filter(
-            case=case, email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=timezone.now())
-        invitation = Invitation.objects.create(
-            case=case,
-            email=email,
-            role=role,
-            token_hash=hashed,
-            created_by=by,
-            expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
-        )
+        invitation, token = new_invitation(Invitation, email, role, by, case=case)
         audit.record(case, by, AuditAction.INVITED, f"{email} as {Role(role).label.lower()}")
     send_invitation(email, sender, f"help with a case, as {Role(role).label.lower()}", token)
     return invitation, token
@@ -164,16 +178,8 @@ def find_invitation(token: str) -> Invitation | None:
 def waiting_for(user: User) -> QuerySet[Invitation]:
     """Open invitations to cases, addressed to one of the person's confirmed addresses, for cases they are
     not in yet."""
-    return (
-        Invitation.objects.filter(
-            email__in=verified_addresses(user),
-            accepted_at__isnull=True,
-            cancelled_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .exclude(case__in=Membership.objects.filter(user_id=user.pk).values("case_id"))
-        .select_related("created_by")
-        .order_by("-created_at", "-pk")
+    return waiting(Invitation, user).exclude(
+        case__in=Membership.objects.filter(user_id=user.pk).values("case_id")
     )
 
 
@@ -200,9 +206,7 @@ def accept(invitation: Invitation, user: User) -> Membership:
 
 
 def cancel_invitation(invitation: Invitation, by: User) -> None:
-    updated = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=timezone.now())
+    updated = Invitation.objects.filter(pk=invitation.pk).unanswered().update(cancelled_at=timezone.now())
     if updated:
         audit.record(invitation.case, by, AuditAction.INVITATION_CANCELLED, invitation.email)
 

@@ -8,7 +8,6 @@ at once. Every join and departure goes into the audit trail of each case shared 
 patient sees who can reach their case.
 """
 
-import datetime
 from collections.abc import Callable
 
 from django import forms
@@ -105,19 +104,8 @@ def invite_member(team: Team, by: User, email: str, role: str) -> tuple[TeamInvi
         ("team-invitations-by", by.pk, TEAM_INVITATIONS_PER_PERSON, sharing.TOO_MANY_FROM_YOU),
         ("team-invitations-to", team.pk, TEAM_INVITATIONS_PER_TEAM, TOO_MANY_FOR_TEAM),
     )
-    token, hashed = sharing.new_token()
     with transaction.atomic():
-        TeamInvitation.objects.filter(
-            team=team, email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=timezone.now())
-        invitation = TeamInvitation.objects.create(
-            team=team,
-            email=email,
-            role=role,
-            token_hash=hashed,
-            created_by=by,
-            expires_at=timezone.now() + datetime.timedelta(days=sharing.INVITATION_DAYS),
-        )
+        invitation, token = sharing.new_invitation(TeamInvitation, email, role, by, team=team)
     # The team's name is the sender's own words: it stays out of the mail.
     sharing.send_invitation(email, sender, "join their team of advocates", token)
     return invitation, token
@@ -135,15 +123,9 @@ def waiting_for(user: User) -> QuerySet[TeamInvitation]:
     """Open invitations to teams, addressed to one of the person's confirmed addresses, for teams they are
     not in yet."""
     return (
-        TeamInvitation.objects.filter(
-            email__in=sharing.verified_addresses(user),
-            accepted_at__isnull=True,
-            cancelled_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
+        sharing.waiting(TeamInvitation, user)
         .exclude(team__in=TeamMembership.objects.filter(user_id=user.pk).values("team_id"))
-        .select_related("team", "created_by")
-        .order_by("-created_at", "-pk")
+        .select_related("team")
     )
 
 
@@ -203,9 +185,7 @@ def accept_invitation(invitation: TeamInvitation, user: User) -> TeamMembership:
 
 
 def cancel_invitation(invitation: TeamInvitation) -> None:
-    TeamInvitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=timezone.now())
+    TeamInvitation.objects.filter(pk=invitation.pk).unanswered().update(cancelled_at=timezone.now())
 
 
 def _refuse_if_last_admin(membership: TeamMembership, refusal: str) -> None:
@@ -353,9 +333,7 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         .order_by("case__patient_name", "pk")
     )
     invitations = (
-        team.invitations.filter(
-            accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
-        ).order_by("-created_at", "-pk")
+        team.invitations.pending().order_by("-created_at", "-pk")
         if is_admin
         else TeamInvitation.objects.none()
     )

@@ -515,7 +515,6 @@
   // so no one reads them offline. The writes waiting in the outbox stay for that same person to log in
   // and send, shown meanwhile only as a count; anyone else who signs in here drops them.
   var SIGNED_IN_KEY = "secondop-signed-in";
-  var PAGES_CACHE = "secondop-pages-v1"; // the service worker's (static/sw.js)
 
   function forgetAnEndedSession() {
     // Only a page the server just made knows whether a session holds: not a kept copy, nor the offline page.
@@ -527,9 +526,7 @@
       if (who) localStorage.setItem(SIGNED_IN_KEY, who);
     } catch (error) {}
     if (!last || last === who) return;
-    if (window.caches) {
-      caches.delete(PAGES_CACHE).catch(function () {});
-    }
+    deleteCaches("secondop-pages-"); // the service worker's kept pages
     if (who && Outbox) {
       Outbox.all()
         .then(function (items) {
@@ -1390,24 +1387,28 @@
     ]);
   }
 
+  // Deletes every cache whose name starts with `prefix`.
+  function deleteCaches(prefix) {
+    if (!window.caches) return Promise.resolve();
+    return caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name.indexOf(prefix) === 0;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .catch(function () {});
+  }
+
   function clearThisPhone() {
     var outbox = Outbox ? Outbox.clear().catch(function () {}) : Promise.resolve();
-    var cleared = !window.caches
-      ? Promise.resolve()
-      : caches
-          .keys()
-          .then(function (names) {
-            return Promise.all(
-              names
-                .filter(function (name) {
-                  return name.indexOf("secondop-") === 0;
-                })
-                .map(function (name) {
-                  return caches.delete(name);
-                })
-            );
-          })
-          .catch(function () {});
+    var cleared = deleteCaches("secondop-");
     try {
       sessionStorage.removeItem(FIXING_KEY);
     } catch (error) {}
