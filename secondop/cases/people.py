@@ -59,12 +59,19 @@ def _page(
         "membership": membership,
         "members": case.memberships.select_related("user").order_by("created_at"),
         "invitations": case.invitations.pending().order_by("-created_at") if is_owner else [],
-        # Everyone who reaches the case through a team, with the day they joined it.
+        # The owner sees everyone who reaches the case through a team, with the day they joined it; the
+        # others see the teams (one team's roster is not another's to read).
         "shares": case.team_shares.select_related("team")
         .prefetch_related(
-            Prefetch(
-                "team__members",
-                queryset=TeamMembership.objects.select_related("user").order_by("created_at", "pk"),
+            *(
+                [
+                    Prefetch(
+                        "team__members",
+                        queryset=TeamMembership.objects.select_related("user").order_by("created_at", "pk"),
+                    )
+                ]
+                if is_owner
+                else []
             )
         )
         .order_by("created_at", "pk"),

@@ -78,6 +78,22 @@ def new_invitation[I: InvitationBase](
     return invitation, token
 
 
+def cancel_invitations_of[I: InvitationBase](model: type[I], user: User, **target: object) -> None:
+    """Cancels the unanswered invitations of `model` to the case or team (`target`) addressed to any of the
+    person's confirmed addresses: someone removed cannot come back through another invitation."""
+    invitations: Any = model._default_manager
+    invitations.filter(email__in=verified_addresses(user), **target).unanswered().update(
+        cancelled_at=timezone.now()
+    )
+
+
+def refuse_unless_plain_address(email: str) -> None:
+    """An address at a domain name: never at an IP address in brackets, which mail servers may deliver to
+    a machine of their own network."""
+    if email.rpartition("@")[2].startswith("["):
+        raise SharingRefused("Use an e-mail address with a domain name, like name@example.com.")
+
+
 def waiting[I: InvitationBase](model: type[I], user: User) -> QuerySet[I]:
     """Invitations of `model` still to be answered, addressed to one of the person's confirmed addresses."""
     invitations: Any = model._default_manager
@@ -155,6 +171,7 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
     email = email.strip().lower()
     if role not in (Role.ADVOCATE, Role.VIEWER):
         raise SharingRefused("Choose advocate or viewer.")
+    refuse_unless_plain_address(email)
     if Membership.objects.filter(case=case, user__email__iexact=email).exists():
         raise SharingRefused("That person is already in this case.")
     sender = sender_address(by)
@@ -230,6 +247,7 @@ def _remove(membership: Membership) -> None:
     from secondop.reminders.scheduling import cancel_for_member
 
     cancel_for_member(membership.case, membership.user)
+    cancel_invitations_of(Invitation, membership.user, case=membership.case)
     membership.delete()
 
 

@@ -34,7 +34,7 @@ from secondop.cases.models import (
     TeamRole,
     TeamShare,
 )
-from secondop.requests import AuthenticatedRequest
+from secondop.requests import AuthenticatedRequest, query_number
 
 # Teams one person may start in a day.
 TEAMS_PER_PERSON = 3
@@ -96,6 +96,7 @@ def invite_member(team: Team, by: User, email: str, role: str) -> tuple[TeamInvi
     email = email.strip().lower()
     if role not in TeamRole.values:
         raise TeamRefused("Choose admin or member.")
+    sharing.refuse_unless_plain_address(email)
     # Only the addresses the team's page already shows its admins.
     if team.members.filter(user__email__iexact=email).exists():
         raise TeamRefused("That person is already in this team.")
@@ -211,9 +212,11 @@ def change_role(membership: TeamMembership, role: str) -> None:
 
 
 def record_left(membership: TeamMembership) -> None:
-    """Tells every case shared with the team that the person left it. Call inside the transaction that
-    deletes the membership, before deleting it."""
+    """Tells every case shared with the team that the person left it, and cancels the invitations to the
+    team still waiting for them. Call inside the transaction that deletes the membership, before deleting
+    it."""
     sharing.lock_team(membership.team)
+    sharing.cancel_invitations_of(TeamInvitation, membership.user, team=membership.team)
     _tell_shared_cases(
         membership.team, membership.user, AuditAction.TEAM_LEFT, lambda role: membership.team.name
     )
@@ -228,6 +231,7 @@ def remove_member(membership: TeamMembership, by: User) -> None:
             record_left(membership)
         else:
             sharing.lock_team(membership.team)
+            sharing.cancel_invitations_of(TeamInvitation, membership.user, team=membership.team)
             _tell_shared_cases(
                 membership.team,
                 by,
@@ -311,7 +315,7 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
                     return redirect("team_detail", team.pk)
         elif action == "role":
             member = get_object_or_404(
-                team.members.select_related("user"), pk=request.POST.get("member") or 0
+                team.members.select_related("user"), pk=query_number(request.POST.get("member")) or 0
             )
             role = request.POST.get("role", "")
             if role not in TeamRole.values:

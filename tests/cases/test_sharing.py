@@ -327,3 +327,29 @@ def test_an_invitation_stops_working_once_its_sender_no_longer_owns_the_case(
     refused = client_for(stranger).post(match.group(1))
     assert refused.status_code == 403 and "can no longer invite" in refused.text
     assert not case.memberships.filter(user=stranger).exists()
+
+
+def test_someone_revoked_cannot_come_back_through_an_invitation_to_their_other_address(
+    case: Case, owner: User
+) -> None:
+    person = make_user("x-home@example.com")
+    EmailAddress.objects.create(user=person, email="x-work@example.com", primary=False, verified=True)
+    owner_client = client_for(owner)
+    for address in ("x-work@example.com", "x-home@example.com"):
+        owner_client.post(reverse("people", args=[case.code]), {"email": address, "role": "advocate"})
+    match = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert match and client_for(person).post(match.group(1)).status_code == 302
+    owner_client.post(reverse("member_remove", args=[case.code, case.memberships.get(user=person).pk]))
+
+    waiting = Invitation.objects.get(email="x-work@example.com")
+    assert waiting.cancelled_at is not None
+    client_for(person).post(reverse("case_list"), {"invitation": f"case-{waiting.pk}"})
+    assert client_for(person).get(case.get_absolute_url()).status_code == 404
+
+
+def test_a_case_invitation_to_an_address_at_an_ip_literal_is_refused(case: Case, owner: User) -> None:
+    answer = client_for(owner).post(
+        reverse("people", args=[case.code]), {"email": "someone@[127.0.0.1]", "role": "viewer"}
+    )
+    assert answer.status_code == 200 and "with a domain name" in answer.text
+    assert not mail.outbox and not Invitation.objects.exists()

@@ -10,7 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from secondop.accounts.models import User
-from secondop.cases.models import AuditAction, Case, Team, TeamMembership
+from secondop.cases import sharing
+from secondop.cases.models import AuditAction, Case, Role, Team, TeamMembership, TeamRole
 from tests.conftest import client_for, make_user
 
 STARTED = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
@@ -83,17 +84,15 @@ def test_sharing_with_a_team_lists_who_is_in_it_in_the_audit_trail(shared: Case,
 
 
 def test_the_people_page_shows_everyone_in_a_sharing_team_with_when_they_joined(
-    shared: Case, team: Team, owner: User, advocate: User
+    shared: Case, team: Team, owner: User
 ) -> None:
     with time_machine.travel(LATER, tick=False):
         TeamMembership.objects.create(team=team, user=make_user("newcomer@example.com"))
-    for reader in (owner, advocate):
-        page = client_for(reader).get(reverse("people", args=[shared.code])).text
-        assert "Team Rivera Advocacy" in page
-        assert re.search(r"admin@example.com\s*<span class=\"muted\">— in the team since 2 Mar 2026", page)
-        assert re.search(
-            r"newcomer@example.com\s*<span class=\"muted\">— in the team since 20 Apr 2026", page
-        )
+    # The owner; the other members see the team, not its roster (the test below).
+    page = client_for(owner).get(reverse("people", args=[shared.code])).text
+    assert "Team Rivera Advocacy" in page
+    assert re.search(r"admin@example.com\s*<span class=\"muted\">— in the team since 2 Mar 2026", page)
+    assert re.search(r"newcomer@example.com\s*<span class=\"muted\">— in the team since 20 Apr 2026", page)
 
 
 def test_someone_joining_a_team_shows_in_the_trail_of_every_case_shared_with_it(
@@ -144,3 +143,27 @@ def test_someone_leaving_or_removed_from_a_team_shows_in_the_trail(
     )
     people = client_for(owner).get(reverse("people", args=[shared.code])).text
     assert "leaver@example.com" not in people and "removed@example.com" not in people
+
+
+def test_only_the_owner_reads_the_rosters_of_the_teams_a_case_is_shared_with(
+    case: Case, owner: User, viewer: User
+) -> None:
+    """One practice's members are not another's to read: the owner sees who reaches the case, the other
+    readers see which teams do."""
+    other_admin = make_user("admin-b@practice-b.example")
+    User.objects.filter(pk=other_admin.pk).update(display_name="Dr Bob Private")
+    team_a = Team.objects.create(name="Practice A", created_by=owner)
+    team_b = Team.objects.create(name="Practice B", created_by=other_admin)
+    TeamMembership.objects.create(team=team_a, user=owner, role=TeamRole.ADMIN)
+    a_member = make_user("a-member@practice-a.example")
+    TeamMembership.objects.create(team=team_a, user=a_member)
+    TeamMembership.objects.create(team=team_b, user=other_admin, role=TeamRole.ADMIN)
+    TeamMembership.objects.create(team=team_b, user=owner)
+    sharing.share_with_team(case, team_a, Role.VIEWER, owner)
+    sharing.share_with_team(case, team_b, Role.VIEWER, owner)
+    for reader in (a_member, viewer):
+        page = client_for(reader).get(reverse("people", args=[case.code])).text
+        assert "Team Practice B" in page
+        assert "admin-b@practice-b.example" not in page and "Dr Bob Private" not in page
+    page = client_for(owner).get(reverse("people", args=[case.code])).text
+    assert "admin-b@practice-b.example" in page and "Dr Bob Private" in page

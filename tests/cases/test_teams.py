@@ -575,3 +575,45 @@ def test_the_invitations_of_an_admin_who_is_removed_stop_working(
     assert refused.status_code == 403 and "can no longer invite" in refused.text
     assert not team.members.filter(user=stranger).exists()
     assert client_for(stranger).get(team_case.get_absolute_url()).status_code == 404
+
+
+def test_someone_removed_cannot_come_back_through_an_invitation_to_their_other_address(
+    team_case: Case, team: Team, admin: User
+) -> None:
+    person = make_user("x-home@example.com")
+    EmailAddress.objects.create(user=person, email="x-work@example.com", primary=False, verified=True)
+    admin_client = client_for(admin)
+    for address in ("x-work@example.com", "x-home@example.com"):
+        admin_client.post(
+            reverse("team_detail", args=[team.pk]), {"action": "invite", "email": address, "role": "member"}
+        )
+    assert client_for(person).post(link_in(mail.outbox[-1])).status_code == 302
+    membership = team.members.get(user=person)
+    admin_client.post(reverse("team_member_remove", args=[team.pk, membership.pk]))
+
+    waiting = TeamInvitation.objects.get(email="x-work@example.com")
+    assert waiting.cancelled_at is not None
+    client_for(person).post(reverse("case_list"), {"invitation": f"team-{waiting.pk}"})
+    assert not team.members.filter(user=person).exists()
+    assert client_for(person).get(team_case.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("address", ["someone@[127.0.0.1]", "someone@[10.0.0.5]"])
+def test_an_invitation_to_an_address_at_an_ip_literal_is_refused(
+    team: Team, admin: User, address: str
+) -> None:
+    answer = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]), {"action": "invite", "email": address, "role": "member"}
+    )
+    assert answer.status_code == 200 and "with a domain name" in answer.text
+    assert not mail.outbox and not TeamInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("made_up", ["abc", "9" * 25, "-1"])
+def test_a_role_change_for_a_made_up_member_is_404_not_a_server_error(
+    team: Team, admin: User, made_up: str
+) -> None:
+    answer = client_for(admin).post(
+        reverse("team_detail", args=[team.pk]), {"action": "role", "member": made_up, "role": "member"}
+    )
+    assert answer.status_code == 404

@@ -247,3 +247,22 @@ def test_djangos_request_log_writes_no_token_of_a_link(case: Case, owner: User, 
     assert answer.status_code == 403
     assert "Forbidden: /invitations/…/" in written.getvalue()
     assert token not in written.getvalue()
+
+
+def test_every_handler_djangos_request_log_reaches_masks_link_secrets() -> None:
+    """Django adds handlers of its own (a console under DEBUG, mail to ADMINS); none may see a record before
+    the filter does."""
+    import logging
+
+    from secondop.redact import SecretPathFilter
+
+    logger: logging.Logger | None = logging.getLogger("django.request")
+    handlers: list[logging.Handler] = []
+    while logger is not None:
+        handlers += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    assert handlers
+    for handler in handlers:
+        if type(handler).__module__.startswith("_pytest"):  # pytest's own capture, not the app's
+            continue
+        assert any(isinstance(found, SecretPathFilter) for found in handler.filters), handler
