@@ -3,7 +3,6 @@ from django.core.cache import cache
 from django.test import Client
 
 from secondop.accounts.models import User
-from secondop.cases import audit
 from secondop.cases.models import Case, Membership, Role
 
 PASSWORD = "a calm long passphrase"
@@ -11,10 +10,8 @@ PASSWORD = "a calm long passphrase"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    # allauth's and the app's rate limits live in the cache; each test starts with none used. So does the
-    # audit trail's memory, which the process also holds (ids repeat from test to test).
+    # allauth's and the app's rate limits live in the cache; each test starts with none used.
     cache.clear()
-    audit.remembered.clear()
 
 
 def make_user(email: str, *, verified: bool = True) -> User:

@@ -578,7 +578,7 @@ def test_saved_markup_is_shown_escaped_on_every_page(world: World) -> None:
 
 
 # What pages read from their query strings, and a few names no page reads.
-QUERY_NAMES = ["page", "older", "request", "show", "q", "next", "kind", "letter", "step", "part", "x"]
+QUERY_NAMES = ["page", "before", "request", "show", "q", "next", "kind", "letter", "step", "part", "x"]
 PAGES = sorted(ROUTES)
 
 
@@ -607,7 +607,7 @@ def test_pages_that_read_numbers_from_the_query_string_take_every_nasty_value(
 ) -> None:
     client = owner_client(world)
     url = world.url(name, ROUTES[name], lambda values: values[0])
-    for key in ("page", "older", "request", "show", "q"):
+    for key in ("page", "before", "after", "request", "show", "q"):
         for value in NASTY:
             response = client.get(url, {key: value})
             assert_safe_answer(response, f"GET {url} {key}={value!r}")

@@ -5,6 +5,7 @@ from functools import cache
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 @cache
@@ -89,6 +90,11 @@ class Profile(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+
+    def today(self) -> datetime.date:
+        """Today's date where the person is (UTC until they tell us): the one "today" every date the app
+        judges (due, overdue, too late for a reminder) is compared with."""
+        return timezone.localdate(timezone=self.zone)
 
     def is_quiet_at(self, local_time: datetime.time) -> bool:
         """Whether a local wall-clock time falls inside quiet hours (which may wrap past midnight)."""

@@ -1,32 +1,22 @@
 """The audit trail: who viewed a case (members other than the owner), changed what, shared, revoked or
 exported it, and when."""
 
-import contextlib
 import datetime
-import hashlib
-import logging
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
-from secondop.memo import Recent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from secondop.accounts.models import User
 
-logger = logging.getLogger(__name__)
-
 # Views and changes come in bursts (every autosave is a change): one entry per person, case and kind of
 # change in this window is the trail a person can read.
 QUIET_WINDOW = datetime.timedelta(minutes=30)
-# How long a request holds the claim to write an event.
-CLAIM_SECONDS = 10
 
 # What a write to each URL changed, as the owner reads it in the trail.
 CHANGE_NAMES = {
@@ -63,49 +53,15 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
     )
 
 
-# The events this process knows the database has, until their window ends: a page viewed again asks
-# neither the database nor Redis.
-remembered = Recent(10_000)
-
-
 def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
-    """Records the event unless the same person did the same thing to this case a moment ago.
-
-    This process (`remembered`) and the cache remember, for the window, events the database has — once
-    the transaction that wrote (or found) the row has committed — so a page viewed again does not ask the
-    database. When neither remembers (a new window, a cache emptied or down, a transaction rolled back),
-    the database decides.
-    """
-    digest = hashlib.sha256(f"{case.pk}:{actor.pk}:{action}:{detail}".encode()).hexdigest()
-    key = f"audit-once:{digest}"
-    if key in remembered:
-        return
-    try:
-        # Remembered: done. Otherwise a short claim, so that two requests at the same moment (two tabs)
-        # do not both find no row and both write one; a claim whose transaction rolls back only holds
-        # the next attempt back for those few seconds.
-        if cache.get(key) or not cache.add(f"{key}:claim", True, timeout=CLAIM_SECONDS):
-            return
-    except Exception:
-        logger.warning("the cache did not answer; the audit trail asks the database")
+    """Records the event unless the same person did the same thing to this case within the window: one
+    indexed query (AuditEvent's index leads with these fields)."""
     since = timezone.now() - QUIET_WINDOW
-    recent = (
-        AuditEvent.objects.filter(case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=since)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
+    recent = AuditEvent.objects.filter(
+        case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=since
     )
-    if recent is None:
-        recent = record(case, actor, action, detail).at
-
-    def remember() -> None:
-        # Until the window of the event the trail holds ends, not a full window from now.
-        seconds = (recent + QUIET_WINDOW - timezone.now()).total_seconds()
-        remembered.put(key, True, seconds)
-        with contextlib.suppress(Exception):
-            cache.set(key, True, timeout=max(seconds, 1))
-
-    transaction.on_commit(remember)
+    if not recent.exists():
+        record(case, actor, action, detail)
 
 
 # Where get_case_for leaves a change to record, until the answer shows it happened.

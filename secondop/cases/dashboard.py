@@ -1,11 +1,8 @@
 """The dashboard: every case a person can see, the most urgent first, a page at a time.
 
-Two steps, in a number of queries that does not grow with the number of cases. First, narrow rows of
-every case the person can see (its id, in the order of its last update) and of their open records
-requests (dates, and whom the records are from): urgency is worked out from those in Python with
-`secondop.records.clock` and the person's own date, which sorts and counts every case. Then the full rows
-of the one page shown, in plain queries (one each: the cases, their open checklist items, their last
-contacts, the person's roles and team shares), which cost less to build than one query of subqueries.
+Each case stores its next due date (`Case.next_due_on`, kept with every change that moves it by
+`secondop.records.services`), so one query orders, filters and counts the cases, and one reads the page
+shown. The rows of that page are then filled in by plain queries, one each, whatever the page holds.
 """
 
 import datetime
@@ -14,13 +11,13 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 
 from secondop.accounts.models import User
 from secondop.cases.access import best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
-from secondop.records.models import CLOSED_STATUSES, ContactEntry, Provider, RecordsRequest, RequestStatus
+from secondop.records.models import CLOSED_STATUSES, ContactEntry, RecordsRequest
 
 # "This week": a follow-up or legal deadline from today up to this many days ahead.
 SOON_DAYS = 7
@@ -97,100 +94,48 @@ class Dashboard:
     # How many of the shown cases (before the overdue / this-week filter) are in each group.
     overdue_count: int
     this_week_count: int
-    page: Page  # of case ids, after the filter: its number, and whether others come before or after
+    page: Page  # of cases, after the filter: its number, and whether others come before or after
     total: int  # cases after the filter, on every page
-
-
-def _date_format(day: datetime.date, today: datetime.date) -> str:
-    return "j F" if day.year == today.year else "j F Y"
 
 
 # What each kind of due date says, of the records from a holder.
 WORDS = {
-    "overdue": "Records from {holder}",
-    "follow_up": "Follow up on the records from {holder}",
-    "legal": "Legal deadline for the records from {holder}",
+    clock.FOLLOW_UP: "Follow up on the records from {holder}",
+    clock.LEGAL: "Legal deadline for the records from {holder}",
 }
+OVERDUE_WORDS = {clock.FOLLOW_UP: WORDS[clock.FOLLOW_UP], clock.LEGAL: "Records from {holder}"}
 
 
-@dataclass(frozen=True)
-class OpenRequest:
-    """An open records request, as the dashboard reads it: its dates, and whom the records are from."""
-
-    status: str
-    requested_on: datetime.date | None
-    extension_notice_on: datetime.date | None
-    holder_name: str
-    holder_practice: str
-    holder_role: str
-
-    @property
-    def holder(self) -> str:
-        return str(Provider(name=self.holder_name, practice=self.holder_practice, role=self.holder_role))
-
-
-def _due_dates(request: clock.Clocked, today: datetime.date) -> list[tuple[datetime.date, bool, str]]:
-    """(date, overdue, kind) of what a records request still has due, from today on; or, once past its
-    legal deadline, only that."""
-    if request.status in CLOSED_STATUSES or request.requested_on is None:
-        return []
-    due = clock.legal_due_on(request)
-    follow_up = clock.follow_up_on(request)
-    assert due is not None and follow_up is not None
-    if clock.is_overdue(request, today):
-        return [(due, True, "overdue")]
-    dates = []
-    # Once part of the records came the follow-up is done; only the legal deadline is left (as in reminders).
-    if follow_up >= today and request.status != RequestStatus.PARTLY_RECEIVED:
-        dates.append((follow_up, False, "follow_up"))
-    dates.append((due, False, "legal"))
-    return dates
-
-
-Due = tuple[datetime.date, bool, str, OpenRequest]  # (date, overdue, kind, the request)
-
-
-def _next(requests: list[OpenRequest], today: datetime.date) -> Due | None:
-    """The most overdue due date when anything is overdue, else the soonest one coming."""
-    found = [
-        (on, overdue, kind, request)
-        for request in requests
-        for on, overdue, kind in _due_dates(request, today)
-    ]
-    if not found:
-        return None
-    overdue = [each for each in found if each[1]]
-    return min(overdue or found, key=lambda each: each[0])
-
-
-def in_words(found: Due | None, today: datetime.date) -> DueItem | None:
-    """What `_next` found, as the row says it."""
+def due_item(requests: list[RecordsRequest], today: datetime.date) -> DueItem | None:
+    """The next thing due of a case's open requests (the date that ordered it), in words; once it has
+    passed, a legal deadline that has passed too says more than a missed follow-up."""
+    found = clock.next_due(requests)
     if found is None:
         return None
-    on, overdue, kind, request = found
-    what = WORDS[kind].format(holder=request.holder)
-    return DueItem(on, what, overdue=overdue, date_format=_date_format(on, today))
-
-
-def _urgency(on: datetime.date, overdue: bool, today: datetime.date) -> Urgency:
-    if overdue:
-        return Urgency.OVERDUE
-    if on <= today + datetime.timedelta(days=SOON_DAYS):
-        return Urgency.THIS_WEEK
-    return Urgency.LATER
+    on, kind, request = found
+    if on < today:
+        on, kind, request = min(
+            (
+                (due, clock.LEGAL, each)
+                for each in requests
+                if (due := clock.legal_due_on(each)) and due < today
+            ),
+            key=lambda each: each[0],
+            default=found,
+        )
+    words = OVERDUE_WORDS if on < today else WORDS
+    return DueItem(
+        on,
+        words[kind].format(holder=request.holder),
+        overdue=on < today,
+        date_format="j F" if on.year == today.year else "j F Y",
+    )
 
 
 def urgency_of(due: DueItem | None, today: datetime.date) -> Urgency:
-    return Urgency.LATER if due is None else _urgency(due.on, due.overdue, today)
-
-
-def _sort_key(found: Due | None, today: datetime.date) -> tuple[Urgency, datetime.date]:
-    """A case's urgency and the date it sorts by within it."""
-    if found is None:
-        return Urgency.LATER, datetime.date.min
-    urgency = _urgency(found[0], found[1], today)
-    # "Later" cases keep the order of their last update.
-    return urgency, datetime.date.min if urgency == Urgency.LATER else found[0]
+    if due is None or due.on > today + datetime.timedelta(days=SOON_DAYS):
+        return Urgency.LATER
+    return Urgency.OVERDUE if due.overdue else Urgency.THIS_WEEK
 
 
 def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
@@ -202,16 +147,10 @@ def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tupl
     return best, sorted(team for role, team in shares if role == best)
 
 
-PageRow = tuple[Case, int, datetime.datetime | None, str | None, list[tuple[str, str]]]
-
-
-def _page(user: User, ids: list[int]) -> list[PageRow]:
-    """What the rows of one page show, for the cases `ids` (already known to be the person's), in their
-    order: the case, its open checklist items, its last contact, the person's own role and team shares.
-    Plain queries, one for each, whatever the page holds."""
-    cases = Case.objects.only("pk", "code", "patient_name", "concern", "updated_at", "archived_at").in_bulk(
-        ids
-    )
+def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
+    """The rows of one page, in its order: plain queries, one each for the open checklist items, the last
+    contacts, the open requests, the person's own roles and team shares, whatever the page holds."""
+    ids = [case.pk for case in cases]
     open_items = dict(
         ChecklistItem.objects.filter(case_id__in=ids, done_at__isnull=True)
         .order_by()
@@ -226,17 +165,37 @@ def _page(user: User, ids: list[int]) -> list[PageRow]:
         .annotate(last=Max("happened_at"))
         .values_list("case_id", "last")
     )
+    requests: dict[int, list[RecordsRequest]] = defaultdict(list)
+    for request in (
+        RecordsRequest.objects.filter(case_id__in=ids, requested_on__isnull=False)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("holder")
+    ):
+        requests[request.case_id].append(request)
     own_roles = dict(Membership.objects.filter(case_id__in=ids, user=user).values_list("case_id", "role"))
     shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for case_id, role, team in TeamShare.objects.filter(
         case_id__in=ids, team__members__user=user
     ).values_list("case_id", "role", "team__name"):
         shares[case_id].append((role, team))
-    return [
-        (cases[pk], open_items.get(pk, 0), last_contact.get(pk), own_roles.get(pk), shares.get(pk, []))
-        for pk in ids
-        if pk in cases
-    ]
+    rows = []
+    for case in cases:
+        best, teams = _effective_role(own_roles.get(case.pk), shares[case.pk])
+        if best is None:  # access ended between the two steps (a team left at that very moment)
+            continue
+        due = due_item(requests[case.pk], today)
+        rows.append(
+            Row(
+                case=case,
+                role=best,
+                through_teams=teams,
+                due=due,
+                urgency=urgency_of(due, today),
+                open_items=open_items.get(case.pk, 0),
+                last_contact_at=last_contact.get(case.pk),
+            )
+        )
+    return rows
 
 
 def _visible(user: User, *, archived: bool, search: str) -> CaseQuerySet:
@@ -246,61 +205,25 @@ def _visible(user: User, *, archived: bool, search: str) -> CaseQuerySet:
 
 
 def build(user: User, *, show: Show, search: str, today: datetime.date, page: str | int = 1) -> Dashboard:
-    """The rows of one page for one filter, most urgent first: overdue (most overdue first), then due
-    within the week (soonest first), then the rest (most recently updated first)."""
-    archived = show == Show.ARCHIVED
-    visible = _visible(user, archived=archived, search=search)
-    ids = list(visible.order_by("-updated_at", "-pk").values_list("pk", flat=True))
-    open_by_case: dict[int, list[OpenRequest]] = defaultdict(list)
-    open_requests = (
-        RecordsRequest.objects.filter(case__in=visible, requested_on__isnull=False)
-        .exclude(status__in=CLOSED_STATUSES)
-        .values_list(
-            "case_id",
-            "status",
-            "requested_on",
-            "extension_notice_on",
-            "holder__name",
-            "holder__practice",
-            "holder__role",
-        )
-    )
-    for case_id, status, requested_on, notice_on, name, practice, provider_role in open_requests:
-        open_by_case[case_id].append(
-            OpenRequest(status, requested_on, notice_on, name, practice, provider_role)
-        )
-    found = {pk: _next(open_by_case.get(pk, []), today) for pk in ids}
-    urgency = {pk: _sort_key(found[pk], today) for pk in ids}
-    ids.sort(key=urgency.__getitem__)  # stable: the last update orders cases of the same urgency and date
-    overdue_count = sum(1 for pk in ids if urgency[pk][0] == Urgency.OVERDUE)
-    this_week_count = sum(1 for pk in ids if urgency[pk][0] == Urgency.THIS_WEEK)
+    """The rows of one page for one filter, by the stored next due date: overdue (most overdue first),
+    then due within the week (soonest first), then later ones, then the cases with nothing due (most
+    recently updated first)."""
+    visible = _visible(user, archived=show == Show.ARCHIVED, search=search)
+    overdue = Q(next_due_on__lt=today)
+    this_week = Q(next_due_on__gte=today, next_due_on__lte=today + datetime.timedelta(days=SOON_DAYS))
+    counts = visible.aggregate(overdue=Count("pk", filter=overdue), this_week=Count("pk", filter=this_week))
     if show == Show.OVERDUE:
-        ids = [pk for pk in ids if urgency[pk][0] == Urgency.OVERDUE]
+        visible = visible.filter(overdue)
     elif show == Show.WEEK:
-        ids = [pk for pk in ids if urgency[pk][0] == Urgency.THIS_WEEK]
-    shown = Paginator(ids, PAGE_SIZE).get_page(page)  # a made-up page number shows a real page
-
-    rows = []
-    for case, open_items, last_contact_at, own_role, shares in _page(user, list(shown.object_list)):
-        role, teams = _effective_role(own_role, shares)
-        if role is None:  # access ended between the two steps (a team left at that very moment)
-            continue
-        due = in_words(found[case.pk], today)
-        rows.append(
-            Row(
-                case=case,
-                role=role,
-                through_teams=teams,
-                due=due,
-                urgency=urgency_of(due, today),
-                open_items=open_items,
-                last_contact_at=last_contact_at,
-            )
-        )
+        visible = visible.filter(this_week)
+    ordered = visible.order_by(F("next_due_on").asc(nulls_last=True), "-updated_at", "-pk").only(
+        "pk", "code", "patient_name", "concern", "updated_at", "archived_at"
+    )
+    shown = Paginator(ordered, PAGE_SIZE).get_page(page)  # a made-up page number shows a real page
     return Dashboard(
-        rows=rows,
-        overdue_count=overdue_count,
-        this_week_count=this_week_count,
+        rows=_rows(user, list(shown.object_list), today),
+        overdue_count=counts["overdue"],
+        this_week_count=counts["this_week"],
         page=shown,
-        total=len(ids),
+        total=shown.paginator.count,
     )

@@ -130,11 +130,24 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The earliest date something is due on the case's records requests (secondop.records.clock.next_due),
+    # kept by secondop.records.services in the transaction of every change that moves it.
+    next_due_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        # The dashboard's order: the next due date (ascending puts none last on PostgreSQL), then the
+        # last update.
+        indexes = [
+            models.Index(
+                models.F("next_due_on"),
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="case_dashboard",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.patient_name

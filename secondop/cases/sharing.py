@@ -244,9 +244,6 @@ def change_role(membership: Membership, role: str, by: User) -> None:
 
 
 def _remove(membership: Membership) -> None:
-    from secondop.reminders.scheduling import cancel_for_member
-
-    cancel_for_member(membership.case, membership.user)
     cancel_invitations_of(Invitation, membership.user, case=membership.case)
     membership.delete()
 
@@ -273,11 +270,9 @@ def hand_over(case: Case, from_owner: Membership, to: Membership) -> None:
         raise SharingRefused("Choose another member of this case.")
     with transaction.atomic():
         Membership.objects.filter(pk=from_owner.pk).update(role=Role.ADVOCATE)
-        Membership.objects.filter(pk=to.pk).update(role=Role.OWNER, gets_reminders=True)
+        to.role, to.gets_reminders = Role.OWNER, True
+        to.save(update_fields=["role", "gets_reminders"])  # the reminders start (secondop.reminders.signals)
         audit.record(case, from_owner.user, AuditAction.OWNER_CHANGED, to.user.email)
-    from secondop.reminders.scheduling import schedule_for_member
-
-    schedule_for_member(case, to.user)
 
 
 def day(moment: datetime.datetime) -> str:

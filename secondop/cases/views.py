@@ -14,7 +14,6 @@ from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case, Invitation, TeamInvitation
 from secondop.pwa.offline import keep_offline
-from secondop.records import clock
 from secondop.requests import AuthenticatedRequest
 
 
@@ -29,8 +28,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     show = dashboard.parse_show(request.GET.get("show"))
     # No name holds a control character, and PostgreSQL refuses a NUL in a query: they are left out.
     search = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc").strip()[:120]
-    profile = getattr(request.user, "profile", None)
-    today = clock.local_today(profile.time_zone if profile is not None else None)
+    today = request.user.profile.today()
     page = request.GET.get("page", "1")[:12]
     context: dict[str, object] = {"show": show, "q": search, "today": today}
     # A history restore asks with HX-Request too, but wants the whole page.

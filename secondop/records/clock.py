@@ -6,9 +6,10 @@ and leap days fall where the calendar puts them, and a daylight-saving change mo
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from typing import Protocol
 
-from secondop.records.models import CLOSED_STATUSES
+from secondop.records.models import CLOSED_STATUSES, RequestStatus
 
 
 class Clocked(Protocol):
@@ -22,6 +23,9 @@ class Clocked(Protocol):
 
     @property
     def extension_notice_on(self) -> datetime.date | None: ...
+
+    @property
+    def followed_up_on(self) -> datetime.date | None: ...
 
 
 FOLLOW_UP_DAYS = 7
@@ -58,6 +62,29 @@ def extension_window(request: Clocked) -> tuple[datetime.date, datetime.date] | 
     if request.requested_on is None:
         return None
     return request.requested_on, request.requested_on + datetime.timedelta(days=RESPONSE_DAYS)
+
+
+FOLLOW_UP = "follow_up"
+LEGAL = "legal"
+
+
+def milestones(request: Clocked) -> list[tuple[str, datetime.date]]:
+    """What a request still has due, as (kind, date), by the one rule the dashboard and the reminders
+    share: the follow-up a week after the request, until someone follows up or the holder answers (any
+    move on from "requested"), and the legal deadline; nothing before the request is made or once it is
+    closed. A date stays due once it has passed, until the change that settles it."""
+    follow_up, due = follow_up_on(request), legal_due_on(request)
+    if request.status in CLOSED_STATUSES or follow_up is None or due is None:
+        return []
+    if request.status == RequestStatus.REQUESTED and request.followed_up_on is None:
+        return [(FOLLOW_UP, follow_up), (LEGAL, due)]
+    return [(LEGAL, due)]
+
+
+def next_due[R: Clocked](requests: Iterable[R]) -> tuple[datetime.date, str, R] | None:
+    """The earliest date any of `requests` has due: (date, kind, request)."""
+    found = [(on, kind, request) for request in requests for kind, on in milestones(request)]
+    return min(found, key=lambda each: each[0], default=None)
 
 
 def is_overdue(request: Clocked, today: datetime.date) -> bool:

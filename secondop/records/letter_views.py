@@ -15,7 +15,6 @@ from secondop.cases.access import Need, get_case_for
 from secondop.cases.models import Case, Membership
 from secondop.pwa.idempotency import CONFLICT_TAG
 from secondop.pwa.offline import keep_offline
-from secondop.records import clock
 from secondop.records.letters import LABELS, generate, offered_letters
 from secondop.records.models import Letter, LetterKind, RecordsRequest
 from secondop.requests import AuthenticatedRequest
@@ -32,11 +31,6 @@ DESCRIPTIONS = {
     LetterKind.ESCALATION: "The deadline has passed. This letter asks, politely and firmly, for the records "
     "or a written reason.",
 }
-
-
-def _today(request: AuthenticatedRequest) -> datetime.date:
-    profile = getattr(request.user, "profile", None)
-    return clock.local_today(profile.time_zone if profile is not None else None)
 
 
 def _records_request_for(
@@ -136,7 +130,7 @@ def _editor_context(
 @require_GET
 def letter_edit(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), store=False)
+    found = _letter_for(records_request, letter, request.user.profile.today(), store=False)
     return render(request, "records/letter.html", _editor_context(case, membership, records_request, found))
 
 
@@ -146,7 +140,7 @@ def letter_save(request: AuthenticatedRequest, code: UUID, request_id: int, lett
     case, membership, records_request = _records_request_for(request, code, request_id, "write")
     form = DraftSaveForm(request.POST)
     # A refused save stores nothing, not even the letter it would have gone into.
-    found = _letter_for(records_request, letter, _today(request), store=form.is_valid())
+    found = _letter_for(records_request, letter, request.user.profile.today(), store=form.is_valid())
     context = _editor_context(case, membership, records_request, found)
     if not form.is_valid():
         message = f"This {context['noun']} could not be saved: it is longer than 20,000 characters."
@@ -180,7 +174,7 @@ def letter_save(request: AuthenticatedRequest, code: UUID, request_id: int, lett
 @require_POST
 def letter_restore(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, _, records_request = _records_request_for(request, code, request_id, "write")
-    today = _today(request)
+    today = request.user.profile.today()
     found = _letter_for(records_request, letter, today)
     found.restore_generated(generate(letter, records_request, today), request.user)
     messages.success(request, "The suggested text is back.")
@@ -192,7 +186,7 @@ def letter_restore(request: AuthenticatedRequest, code: UUID, request_id: int, l
 def letter_resolve(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, _, records_request = _records_request_for(request, code, request_id, "write")
     form = ResolveForm(request.POST)
-    found = _letter_for(records_request, letter, _today(request), store=form.is_valid())
+    found = _letter_for(records_request, letter, request.user.profile.today(), store=form.is_valid())
     if not form.is_valid():
         return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
     found.resolve_conflict(form.cleaned_data["keep"], request.user)
@@ -205,7 +199,7 @@ def letter_resolve(request: AuthenticatedRequest, code: UUID, request_id: int, l
 @require_GET
 def letter_say(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), store=False)
+    found = _letter_for(records_request, letter, request.user.profile.today(), store=False)
     context = _editor_context(case, membership, records_request, found)
     context["paragraphs"] = paragraphs(found.text)
     context["back_url"] = reverse("letter_edit", args=[case.code, records_request.pk, letter])
@@ -218,7 +212,7 @@ def letter_say(request: AuthenticatedRequest, code: UUID, request_id: int, lette
 @require_GET
 def letter_print(request: AuthenticatedRequest, code: UUID, request_id: int, letter: str) -> HttpResponse:
     case, membership, records_request = _records_request_for(request, code, request_id)
-    found = _letter_for(records_request, letter, _today(request), store=False)
+    found = _letter_for(records_request, letter, request.user.profile.today(), store=False)
     context = _editor_context(case, membership, records_request, found)
     context["paragraphs"] = paragraphs(found.text)
     return render(request, "records/letter_print.html", context)

@@ -158,6 +158,8 @@ class RecordsRequest(models.Model):
     requested_on = models.DateField("date you asked", null=True, blank=True)
     extension_notice_on = models.DateField("date of the written extension notice", null=True, blank=True)
     received_on = models.DateField(null=True, blank=True)
+    # The first day someone followed up after asking (a contact about it, or a reminder's Done button).
+    followed_up_on = models.DateField("date you followed up", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +195,7 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["on", "at", "pk"]
+        indexes = [models.Index(fields=["request", "on", "at"])]  # the timeline's order, request by request
 
     def __str__(self) -> str:
         return f"{self.request}: {self.get_from_status_display()} → {self.get_to_status_display()}"

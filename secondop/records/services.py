@@ -4,19 +4,23 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.dispatch import Signal
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
+from secondop.cases.models import Case
 from secondop.records import clock
-from secondop.records.models import ALLOWED_MOVES, RecordsRequest, RequestEvent, RequestStatus
+from secondop.records.models import (
+    ALLOWED_MOVES,
+    CLOSED_STATUSES,
+    ContactEntry,
+    RecordsRequest,
+    RequestEvent,
+    RequestStatus,
+)
 
 if TYPE_CHECKING:
     from secondop.accounts.models import User
-
-# Sent after a request's status or request date changed, inside the same transaction, with `request`: the
-# reminders schedule, move or cancel the follow-up and the legal-deadline reminders from it, so the
-# change and its reminders commit (or roll back) together.
-request_changed = Signal()
 
 
 class MoveRefused(ValueError):
@@ -78,7 +82,6 @@ def move(
         elif to_status == RequestStatus.RECEIVED:
             locked.received_on = on
         locked.save()
-        request_changed.send(sender=RecordsRequest, request=locked)
     request.refresh_from_db()
     return event
 
@@ -95,9 +98,40 @@ def change_request_date(request: RecordsRequest, requested_on: datetime.date, to
         <= requested_on + datetime.timedelta(days=clock.RESPONSE_DAYS)
     ):
         raise MoveRefused("With that date, the extension notice would fall outside the first 30 days.")
+    request.requested_on = requested_on
+    request.save(update_fields=["requested_on", "updated_at"])
+
+
+def follow_up(request_id: int, on: datetime.date) -> None:
+    """Settles the request's follow-up as of `on`, a day after the one it was asked on."""
     with transaction.atomic():
-        RecordsRequest.objects.filter(pk=request.pk).update(
-            requested_on=requested_on, updated_at=timezone.now()
-        )
-        request.refresh_from_db()
-        request_changed.send(sender=RecordsRequest, request=request)
+        locked = RecordsRequest.objects.select_for_update().get(pk=request_id)
+        if locked.followed_up_on is None and locked.requested_on is not None and locked.requested_on < on:
+            locked.followed_up_on = on
+            locked.save(update_fields=["followed_up_on", "updated_at"])
+
+
+# Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the
+# reminders listen to the same post_save (secondop.reminders.signals), so both commit with the change.
+def store_next_due(case_id: int) -> None:
+    """Stores the case's next due date, by which the dashboard orders it, as its requests now stand."""
+    still_open = RecordsRequest.objects.filter(case_id=case_id, requested_on__isnull=False).exclude(
+        status__in=CLOSED_STATUSES
+    )
+    found = clock.next_due(still_open)
+    Case.objects.filter(pk=case_id).update(next_due_on=found[0] if found else None)
+
+
+# Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the
+# reminders listen to the same post_save (secondop.reminders.signals), so both commit with the change.
+@receiver(post_save, sender=RecordsRequest)
+@receiver(post_delete, sender=RecordsRequest)
+def request_saved(sender: type, instance: RecordsRequest, **kwargs: object) -> None:
+    store_next_due(instance.case_id)
+
+
+@receiver(post_save, sender=ContactEntry)
+def contact_follows_up(sender: type, instance: ContactEntry, **kwargs: object) -> None:
+    """A contact about a request on a later day than it was asked is the follow-up."""
+    if instance.request_id is not None:
+        follow_up(instance.request_id, timezone.localdate(instance.happened_at))

@@ -1,51 +1,52 @@
-"""One chronological timeline per case: contacts, status moves of its requests, and script uses.
+"""One chronological timeline per case: contacts, status moves and letters of its requests, and script uses.
 
 Used by the timeline page (a page at a time: `page`), the request page and the second-opinion packet
-(everything: `entries`). Times are shown in the active time zone (the signed-in person's, set by
-UserTimeZoneMiddleware).
+(everything: `entries`). Times and local dates are in the active time zone (the signed-in person's, set by
+UserTimeZoneMiddleware; TruncDate's default).
 
-Entries sort by their day (a contact's local date; the date given for a status move or a script use), then
-by the moment each was recorded. The database can read every source in that order, so a page of the newest
-entries reads only as many rows of each source as the page holds, however long the timeline.
+Each entry sorts by its key: its day (a contact's or a letter's local date; the date given for a status move
+or a script use), the moment it was recorded, its kind, its pk. One UNION ALL query reads the keys of a page,
+each source filtered to the keys past the page's boundary (keyset pagination: no OFFSET, so a page costs the
+same however long the timeline); then one query per kind shown loads its rows.
 """
 
 import datetime
-import heapq
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from secondop.cases.models import Case
-from secondop.records.models import ContactEntry, RequestEvent
+from secondop.records.models import ContactEntry, Letter, RequestEvent
+from secondop.requests import query_number
 from secondop.scripts.models import DraftUse
 
-# Entries a page of the timeline shows; the oldest page may hold fewer.
+# Entries a page shows; the oldest page, and the newest one reached from older ones, may hold fewer.
 PAGE_SIZE = 25
-# How far back the pages go (older=…): a number past the oldest entry shows the oldest page.
-MAX_OLDER = 100_000
+
+Key = tuple[datetime.date, datetime.datetime, str, int]  # day, moment, kind, pk
+KEY_COLUMNS = ("day", "moment", "source", "row")  # in the union ("kind" and "pk" are taken by model fields)
+KeyRows = QuerySet[Any, dict[str, Any]]  # the key columns of one kind's rows
 
 
 @dataclass(frozen=True)
 class Entry:
-    when: tuple[datetime.date, datetime.datetime]  # for ordering: the day, then when it was recorded
     date: datetime.date
-    kind: str  # "contact", "status" or "script"
+    kind: str  # "contact", "letter", "script" or "status"
     title: str
     details: list[tuple[str, str]] = field(default_factory=list)  # (label, text), only those with text
     time: datetime.time | None = None  # the local time of day, known for contacts only
-    request_id: int | None = None
     contact: ContactEntry | None = None
 
 
 @dataclass(frozen=True)
 class Page:
     entries: list[Entry]  # oldest first
-    older: int | None  # the `older` value of the page before this one, when there is one
-    newer: int | None  # the `older` value of the page after this one, unless this is the newest
+    older: str | None  # the `before` key of the page before this one, when there is one
+    newer: str | None  # the `after` key of the page after this one, unless this is the newest
 
 
 def _filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
@@ -56,7 +57,6 @@ def _contact(contact: ContactEntry) -> Entry:
     local = timezone.localtime(contact.happened_at)
     who = f" with {contact.with_whom}" if contact.with_whom else ""
     return Entry(
-        when=(local.date(), contact.happened_at),
         date=local.date(),
         time=local.time(),
         kind="contact",
@@ -66,25 +66,18 @@ def _contact(contact: ContactEntry) -> Entry:
             ("You asked", contact.asked),
             ("They answered", contact.answered),
         ),
-        request_id=contact.request_id,
         contact=contact,
     )
 
 
-def _event(event: RequestEvent) -> Entry:
-    return Entry(
-        when=(event.on, event.at),
-        date=event.on,
-        kind="status",
-        title=f"{event.request}: {event.get_to_status_display().lower()}",
-        details=_filled(("Before", event.get_from_status_display()), ("Note", event.note)),
-        request_id=event.request_id,
-    )
+def _letter(letter: Letter) -> Entry:
+    """A letter keeps no moment of its making (`edited_at` is empty until it is edited by hand), so it is
+    dated by `updated_at`, its last save: when it was written, or last rewritten."""
+    return Entry(date=timezone.localdate(letter.updated_at), kind="letter", title=f"Letter written: {letter}")
 
 
 def _use(use: DraftUse) -> Entry:
     return Entry(
-        when=(use.used_on, use.created_at),
         date=use.used_on,
         kind="script",
         title=f"Used the script “{use.draft.get_kind_display()}” ({use.get_channel_display().lower()})",
@@ -92,57 +85,123 @@ def _use(use: DraftUse) -> Entry:
     )
 
 
-Source = tuple[QuerySet[Any], Callable[[Any], Entry]]
-
-
-def _sources(case: Case, request_id: int | None, *, newest_first: bool) -> list[Source]:
-    """Each source of entries, ordered as the timeline (or its reverse), with what makes an entry of a row."""
-    sign = "-" if newest_first else ""
-    # A contact's local date follows its moment, so the moment alone orders contacts.
-    contacts = case.contacts.select_related("request__holder").order_by(f"{sign}happened_at", f"{sign}pk")
-    events = (
-        RequestEvent.objects.filter(request__case=case)
-        .select_related("request__holder")
-        .order_by(f"{sign}on", f"{sign}at", f"{sign}pk")
+def _event(event: RequestEvent) -> Entry:
+    return Entry(
+        date=event.on,
+        kind="status",
+        title=f"{event.request}: {event.get_to_status_display().lower()}",
+        details=_filled(("Before", event.get_from_status_display()), ("Note", event.note)),
     )
-    uses = (
-        DraftUse.objects.filter(draft__case=case)
-        .select_related("draft")
-        .order_by(f"{sign}used_on", f"{sign}created_at", f"{sign}pk")
-    )
-    if request_id is not None:
-        contacts = contacts.filter(request_id=request_id)
-        events = events.filter(request_id=request_id)
-        uses = uses.none()
-    return [(contacts, _contact), (events, _event), (uses, _use)]
 
 
-def _when(entry: Entry) -> tuple[datetime.date, datetime.datetime]:
-    return entry.when
+class Kind(NamedTuple):
+    model: type[Model]
+    case: str  # the way to the case
+    day: Any  # the key's day, an expression (TruncDate: the local date in the active time zone)
+    moment: str  # the key's moment
+    related: str  # what to join to show a row
+    entry: Callable[[Any], Entry]
+
+
+KINDS = {
+    "contact": Kind(
+        ContactEntry, "case", TruncDate("happened_at"), "happened_at", "request__holder", _contact
+    ),
+    "letter": Kind(
+        Letter, "request__case", TruncDate("updated_at"), "updated_at", "request__holder", _letter
+    ),
+    "script": Kind(DraftUse, "draft__case", F("used_on"), "created_at", "draft", _use),
+    "status": Kind(RequestEvent, "request__case", F("on"), "at", "request__holder", _event),
+}
+
+
+def _past(rows: KeyRows, kind: str, key: Key, older: bool) -> KeyRows:
+    """The `rows` of `kind` older than `key` in the timeline (newer, unless `older`)."""
+    day, moment, key_kind, pk = key
+    than = "lt" if older else "gt"
+    past = Q(**{f"day__{than}": day}) | Q(day=day, **{f"moment__{than}": moment})
+    if kind == key_kind:
+        past |= Q(day=day, moment=moment, **{f"row__{than}": pk})
+    elif (kind < key_kind) == older:
+        past |= Q(day=day, moment=moment)
+    return rows.filter(**{f"day__{than}e": day}).filter(past)  # the first filter bounds an index range
+
+
+def _keys(
+    case: Case,
+    request_id: int | None,
+    *,
+    newest_first: bool,
+    past: Key | None = None,
+    limit: int | None = None,
+) -> list[Key]:
+    """The keys of the case's timeline (of one request's: a script is about the case), in one query; with
+    `past`, only those beyond it."""
+    branches: list[KeyRows] = []
+    for name, kind in KINDS.items():
+        if request_id is not None and name == "script":
+            continue
+        rows = kind.model._default_manager.filter(**{kind.case: case})
+        if request_id is not None:
+            rows = rows.filter(request_id=request_id)
+        keys = rows.order_by().values(day=kind.day, moment=F(kind.moment), source=Value(name), row=F("pk"))
+        branches.append(keys if past is None else _past(keys, name, past, newest_first))
+    union = branches[0].union(*branches[1:], all=True)
+    union = union.order_by(*(f"-{column}" if newest_first else column for column in KEY_COLUMNS))
+    return [(row["day"], row["moment"], row["source"], row["row"]) for row in union[:limit]]
+
+
+def _entries(keys: list[Key]) -> list[Entry]:
+    """The entries of `keys`, in their order: one query per kind among them."""
+    pks: dict[str, list[int]] = {}
+    for _day, _moment, name, pk in keys:
+        pks.setdefault(name, []).append(pk)
+    rows = {
+        name: KINDS[name].model._default_manager.select_related(KINDS[name].related).in_bulk(pks[name])
+        for name in pks
+    }
+    # A row deleted since its key was read is left out.
+    return [KINDS[name].entry(rows[name][pk]) for _day, _moment, name, pk in keys if pk in rows[name]]
+
+
+def _encode(key: Key) -> str:
+    day, moment, kind, pk = key
+    return f"{day.isoformat()}_{moment.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%S.%f}Z_{kind}_{pk}"
+
+
+def _decode(text: str) -> Key | None:
+    """The key `_encode` wrote as `text`, or None for anything else."""
+    try:
+        day, moment, kind, pk = text.split("_")
+        at = datetime.datetime.fromisoformat(moment).astimezone(datetime.UTC)
+        key = (datetime.date.fromisoformat(day), at, kind, query_number(pk) or 0)
+    except (ValueError, OverflowError):
+        return None
+    return key if kind in KINDS and _encode(key) == text else None
 
 
 def entries(case: Case, request_id: int | None = None) -> list[Entry]:
     """The case's whole timeline, oldest first; with `request_id`, only what belongs to that request."""
-    streams = [map(make, rows) for rows, make in _sources(case, request_id, newest_first=False)]
-    return list(heapq.merge(*streams, key=_when))
+    return _entries(_keys(case, request_id, newest_first=False))
 
 
-def _newest(case: Case, request_id: int | None, count: int) -> Iterator[Entry]:
-    """The newest `count` entries, newest first, reading at most `count` rows of each source."""
-    streams = [map(make, rows[:count]) for rows, make in _sources(case, request_id, newest_first=True)]
-    return itertools.islice(heapq.merge(*streams, key=_when, reverse=True), count)
-
-
-def page(case: Case, request_id: int | None = None, older: int = 0) -> Page:
-    """A page of the timeline, oldest first: the PAGE_SIZE entries before the newest `older` ones."""
-    older = min(max(older, 0), MAX_OLDER)
-    newest = list(_newest(case, request_id, older + PAGE_SIZE + 1))
-    if older and older >= len(newest):  # past the oldest entry (the timeline got shorter): the oldest page
-        older = max(len(newest) - PAGE_SIZE, 0)
-    shown = newest[older : older + PAGE_SIZE]
-    shown.reverse()
+def page(case: Case, request_id: int | None = None, before: str = "", after: str = "") -> Page:
+    """A page of the timeline, oldest first: the PAGE_SIZE entries before the key `before`, or after the key
+    `after`, or else the newest. A key we did not write, or with nothing beyond it, gives the newest page."""
+    older = not after
+    past = _decode(after or before)
+    keys = _keys(case, request_id, newest_first=older, past=past, limit=PAGE_SIZE + 1) if past else []
+    if not keys:
+        older, past = True, None
+        keys = _keys(case, request_id, newest_first=True, limit=PAGE_SIZE + 1)
+    more = len(keys) > PAGE_SIZE
+    shown = keys[:PAGE_SIZE]
+    if older:
+        shown.reverse()
+    # Past `after` there is at least the entry it names; before `before`, the one it names.
+    has_older, has_newer = (more, past is not None) if older else (True, more)
     return Page(
-        entries=shown,
-        older=older + PAGE_SIZE if len(newest) > older + PAGE_SIZE else None,
-        newer=max(older - PAGE_SIZE, 0) if older else None,
+        entries=_entries(shown),
+        older=_encode(shown[0]) if shown and has_older else None,
+        newer=_encode(shown[-1]) if shown and has_newer else None,
     )

@@ -330,8 +330,7 @@ def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     requests_ = list(case.records_requests.select_related("holder"))
     chosen = query_number(request.GET.get("request"))
     request_id = chosen if any(r.pk == chosen for r in requests_) else None
-    # A made-up page number shows the newest page rather than failing.
-    shown = timeline_page(case, request_id, query_number(request.GET.get("older")) or 0)
+    shown = timeline_page(case, request_id, request.GET.get("before", ""), request.GET.get("after", ""))
     context = {
         "case": case,
         "membership": membership,

@@ -217,5 +217,5 @@ class CaseRemindersForm(forms.Form):
                 if wanted:
                     scheduling.schedule_for_member(membership.case, self.user)
                 else:
-                    scheduling.cancel_for_member(membership.case, self.user)
+                    scheduling.cancel_for_member(membership.case_id, self.user.pk)
         return changed

@@ -6,7 +6,7 @@ import datetime
 from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case, ChecklistItem
 from secondop.records import clock
-from secondop.records.models import CLOSED_STATUSES, RecordsRequest, RequestStatus
+from secondop.records.models import RecordsRequest
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 
 REMINDER_TIME = datetime.time(9, 0)
@@ -44,7 +44,7 @@ def due_moment(user: User, day: datetime.date) -> datetime.datetime:
 def _schedule(user: User, case: Case, kind: str, key: str, day: datetime.date, **links: object) -> None:
     """Creates the reminder, or moves it while it has not been sent. A day already past in the person's
     calendar gets none (someone who joins a case late is not sent a week of old nudges at once)."""
-    if day < clock.local_today(_profile(user).time_zone):
+    if day < _profile(user).today():
         _cancel(dedupe_key=key)
         return
     due_at = due_moment(user, day)
@@ -65,22 +65,21 @@ def _cancel(**filters: object) -> int:
 
 
 def schedule_for_request(request: RecordsRequest) -> None:
-    """The follow-up a week after the request, the legal deadline (day 30, or 60 when extended) and one
-    more the day after it; all cancelled once the records arrive or the request is closed."""
-    if request.status in CLOSED_STATUSES or request.requested_on is None:
+    """What `clock.milestones` says is due: the follow-up a week after the request, the legal deadline
+    (day 30, or 60 when extended) and one more the day after it. Whatever is no longer due is cancelled."""
+    reminders = {}
+    for kind, day in clock.milestones(request):
+        if kind == clock.FOLLOW_UP:
+            reminders[ReminderKind.FOLLOW_UP] = day
+        else:
+            reminders[ReminderKind.LEGAL_DUE] = day
+            reminders[ReminderKind.OVERDUE] = day + datetime.timedelta(days=1)
+    if not reminders:  # closed, or not yet asked: everything about it, snoozed ones too
         _cancel(request=request)
-        return
-    follow_up = clock.follow_up_on(request)
-    due = clock.legal_due_on(request)
-    assert follow_up is not None and due is not None
-    for user in recipients(request.case):
-        for kind, day in (
-            (ReminderKind.FOLLOW_UP, follow_up),
-            (ReminderKind.LEGAL_DUE, due),
-            (ReminderKind.OVERDUE, due + datetime.timedelta(days=1)),
-        ):
-            if kind == ReminderKind.FOLLOW_UP and request.status == RequestStatus.PARTLY_RECEIVED:
-                continue
+    elif ReminderKind.FOLLOW_UP not in reminders:  # followed up, or part of the records came
+        _cancel(request=request, kind=ReminderKind.FOLLOW_UP)
+    for user in recipients(request.case) if reminders else []:
+        for kind, day in reminders.items():
             key = f"{kind}:r{request.pk}:u{user.pk}"
             _schedule(user, request.case, kind, key, day, request=request)
 
@@ -117,6 +116,6 @@ def schedule_for_member(case: Case, user: User) -> None:
         schedule_nudge(item)
 
 
-def cancel_for_member(case: Case, user: User) -> None:
+def cancel_for_member(case_id: int, user_id: int) -> None:
     """A member who stops getting the case's reminders (or is removed) gets none from now on."""
-    _cancel(case=case, recipient=user)
+    _cancel(case_id=case_id, recipient_id=user_id)

@@ -2,20 +2,19 @@
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from secondop.accounts.models import Profile
 from secondop.cases.checklist import item_ticked
-from secondop.cases.models import ChecklistItem
+from secondop.cases.models import ChecklistItem, Membership
 from secondop.records.models import RecordsRequest
-from secondop.records.services import request_changed
 from secondop.reminders import scheduling
 
 
-@receiver(request_changed, sender=RecordsRequest)
-def request_changed_schedules(sender: type, request: RecordsRequest, **kwargs: Any) -> None:
-    scheduling.schedule_for_request(request)
+@receiver(post_save, sender=RecordsRequest)
+def request_changed_schedules(sender: type, instance: RecordsRequest, **kwargs: Any) -> None:
+    scheduling.schedule_for_request(instance)
 
 
 @receiver(post_save, sender=ChecklistItem)
@@ -29,6 +28,19 @@ def new_checklist_item_gets_its_nudge(
 @receiver(item_ticked, sender=ChecklistItem)
 def ticked_item_is_never_nudged_again(sender: type, item: ChecklistItem, **kwargs: Any) -> None:
     scheduling.cancel_nudges(item)
+
+
+@receiver(post_save, sender=Membership)
+def member_who_gets_reminders_gets_what_is_scheduled(
+    sender: type, instance: Membership, created: bool, **kwargs: Any
+) -> None:
+    if instance.gets_reminders and not created:  # a new case's owner has nothing scheduled yet
+        scheduling.schedule_for_member(instance.case, instance.user)
+
+
+@receiver(post_delete, sender=Membership)
+def removed_member_gets_no_more_reminders(sender: type, instance: Membership, **kwargs: Any) -> None:
+    scheduling.cancel_for_member(instance.case_id, instance.user_id)
 
 
 @receiver(post_save, sender=Profile)

@@ -134,6 +134,7 @@ class DraftUse(models.Model):
 
     class Meta:
         ordering = ["-used_on", "-created_at"]
+        indexes = [models.Index(fields=["draft", "used_on", "created_at"])]  # the timeline's order, by script
 
     def __str__(self) -> str:
         return f"{self.draft} used on {self.used_on}"

@@ -22,6 +22,7 @@ from secondop.cases.models import (
     TeamShare,
 )
 from secondop.records.models import ContactEntry, Provider, RecordsRequest, RequestStatus
+from secondop.records.services import store_next_due
 from tests.conftest import client_for
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
@@ -50,11 +51,18 @@ def ask_for_records(
     requested_days_ago: int | None,
     status: str = RequestStatus.REQUESTED,
     holder: str = "Dr. Chen",
+    followed_up_days_ago: int | None = None,
 ) -> RecordsRequest:
     provider = Provider.objects.create(case=case, role="current", name=holder)
     requested_on = None if requested_days_ago is None else days_ago(requested_days_ago)
+    followed_up_on = None if followed_up_days_ago is None else days_ago(followed_up_days_ago)
     return RecordsRequest.objects.create(
-        case=case, holder=provider, kind="copy", status=status, requested_on=requested_on
+        case=case,
+        holder=provider,
+        kind="copy",
+        status=status,
+        requested_on=requested_on,
+        followed_up_on=followed_up_on,
     )
 
 
@@ -83,11 +91,12 @@ def board_cases(owner: User) -> dict[str, Case]:
         "overdue-short": open_case(owner, "Oscar Overdue"),
         "archived": open_case(owner, "Archie Archived"),
     }
-    ask_for_records(cases["later"], requested_days_ago=10)  # follow-up passed, deadline in 20 days
+    # Followed up; the legal deadline in 20 days.
+    ask_for_records(cases["later"], requested_days_ago=10, followed_up_days_ago=2)
     ask_for_records(cases["received"], requested_days_ago=40, status=RequestStatus.RECEIVED)
     ask_for_records(cases["preparing"], requested_days_ago=None, status=RequestStatus.PREPARING)
     ask_for_records(cases["follow-up-soon"], requested_days_ago=4)  # follow up on 4 June
-    ask_for_records(cases["legal-soon"], requested_days_ago=28)  # legal deadline on 3 June
+    ask_for_records(cases["legal-soon"], requested_days_ago=28, followed_up_days_ago=20)  # deadline 3 June
     ask_for_records(cases["overdue-long"], requested_days_ago=40)  # due on 22 May
     ask_for_records(cases["overdue-short"], requested_days_ago=32, holder="City Hospital")  # due on 30 May
     ask_for_records(cases["archived"], requested_days_ago=40)
@@ -95,7 +104,7 @@ def board_cases(owner: User) -> dict[str, Case]:
     return cases
 
 
-def test_overdue_cases_come_first_then_this_weeks_then_the_rest_by_last_update(
+def test_overdue_cases_come_first_then_by_next_due_date_then_the_rest_by_last_update(
     board_cases: dict[str, Case], owner: User
 ) -> None:
     response = dashboard(client_for(owner))
@@ -104,9 +113,9 @@ def test_overdue_cases_come_first_then_this_weeks_then_the_rest_by_last_update(
         "Oscar Overdue",  # overdue since 30 May
         "Lou Legal",  # legal deadline on 3 June
         "Fran Followup",  # follow up on 4 June
-        "Quinn Newer",  # the rest: most recently updated first
+        "Lee Later",  # legal deadline on 21 June
+        "Quinn Newer",  # nothing due: most recently updated first
         "Rae Received",
-        "Lee Later",
         "Pat Preparing",
         "Quinn Older",
     ]
@@ -128,6 +137,24 @@ def test_a_partly_received_request_has_only_its_legal_deadline_left(owner: User)
     text = dashboard(client_for(owner)).text
     assert "Follow up on the records" not in text
     assert "Legal deadline for the records from Dr. Chen — 28 June" in text
+
+
+def test_a_follow_up_nobody_made_stays_due_until_someone_does(owner: User) -> None:
+    case = open_case(owner, "Fay Forgot")
+    request = ask_for_records(case, requested_days_ago=10)  # follow up on 29 May; legal deadline 21 June
+    text = dashboard(client_for(owner), show="overdue").text
+    assert "Overdue since 29 May" in text and "Follow up on the records from Dr. Chen" in text
+
+    # A call about the request, on a later day than it was asked, is the follow-up.
+    ContactEntry.objects.create(case=case, request=request, channel="phone", happened_at=NOW)
+    assert names(dashboard(client_for(owner), show="overdue")) == []
+    assert "Legal deadline for the records from Dr. Chen — 21 June" in dashboard(client_for(owner)).text
+
+
+def test_a_passed_legal_deadline_is_what_the_row_says_over_a_missed_follow_up(owner: User) -> None:
+    ask_for_records(open_case(owner, "Noel Never"), requested_days_ago=40)
+    text = dashboard(client_for(owner)).text
+    assert "Overdue since 22 May" in text and "Follow up on" not in text
 
 
 def test_a_written_extension_moves_the_deadline_and_the_case_is_no_longer_overdue(owner: User) -> None:
@@ -272,7 +299,7 @@ def test_a_strangers_case_never_appears(board_cases: dict[str, Case], stranger: 
 
 def test_overdue_is_judged_by_the_persons_own_date(owner: User) -> None:
     case = open_case(owner, "Zoe Zoned")
-    ask_for_records(case, requested_days_ago=30)  # due today, 1 June, in UTC
+    ask_for_records(case, requested_days_ago=30, followed_up_days_ago=20)  # due today, 1 June, in UTC
     assert names(dashboard(client_for(owner), show="overdue")) == []
     Profile.objects.filter(user=owner).update(time_zone="Pacific/Auckland")  # already 2 June there
     assert names(dashboard(client_for(owner), show="overdue")) == ["Zoe Zoned"]
@@ -349,6 +376,8 @@ def bulk_cases(owner: User, other: User, team: Team, count: int, start: int) -> 
                 )
             )
     RecordsRequest.objects.bulk_create(requests)
+    for case in cases:  # what saving each request would have stored
+        store_next_due(case.pk)
     ContactEntry.objects.bulk_create(
         [
             ContactEntry(case=case, channel="phone", happened_at=NOW - datetime.timedelta(days=day + i % 3))

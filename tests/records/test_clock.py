@@ -2,12 +2,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case
 from secondop.records import clock
 from secondop.records.models import ALLOWED_MOVES, Provider, RecordsRequest, RequestEvent, RequestStatus
 from secondop.records.services import MoveRefused, change_request_date, move
+from secondop.reminders.models import Reminder
 
 D = datetime.date
 
@@ -150,18 +152,19 @@ def test_moving_the_request_date_moves_the_deadline(case: Case, owner: User) -> 
 
 
 @time_machine.travel(datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
-def test_the_request_changed_signal_fires_inside_the_move(case: Case, owner: User) -> None:
-    from secondop.records.services import request_changed
-
-    heard: list[str] = []
-
-    def listener(sender: object, request: RecordsRequest, **kwargs: object) -> None:
-        heard.append(request.status)
-
-    request_changed.connect(listener)
-    try:
-        request = make_request(case)
+def test_what_a_move_makes_due_commits_or_rolls_back_with_it(case: Case, owner: User) -> None:
+    request = make_request(case)
+    with pytest.raises(RuntimeError), transaction.atomic():
         move(request, "requested", D(2026, 7, 1), today=D(2026, 7, 1), user=owner)
-        assert heard == ["requested"]  # in the same transaction, so its reminders commit with it
-    finally:
-        request_changed.disconnect(listener)
+        case.refresh_from_db()
+        assert case.next_due_on == D(2026, 7, 8)  # the follow-up
+        assert Reminder.objects.filter(request=request).count() == 3
+        raise RuntimeError
+    case.refresh_from_db()
+    assert case.next_due_on is None and not Reminder.objects.filter(request=request).exists()
+
+    move(request, "requested", D(2026, 7, 1), today=D(2026, 7, 1), user=owner)
+    move(request, "acknowledged", D(2026, 7, 1), today=D(2026, 7, 1), user=owner)  # the holder answered
+    case.refresh_from_db()
+    assert case.next_due_on == D(2026, 7, 31)  # the legal deadline
+    assert Reminder.objects.get(request=request, kind="follow_up").status == "cancelled"

@@ -3,6 +3,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,6 +294,12 @@ def clerks(page: str) -> list[int]:
     return [int(number) for number in re.findall(r"Phone with Clerk (\d+)<", page)]
 
 
+def link(page: str, label: str) -> str | None:
+    """The query string of the page's "Show earlier entries" or "Show later entries" link."""
+    found = re.search(rf'href="\?([^"]*)">{label}', page)
+    return found[1].replace("&amp;", "&") if found else None
+
+
 @time_machine.travel(NOW, tick=False)
 def test_a_long_timeline_shows_the_newest_page_and_pages_back_to_the_oldest(case: Case, owner: User) -> None:
     contacts_over_days(case, 60)
@@ -300,26 +308,62 @@ def test_a_long_timeline_shows_the_newest_page_and_pages_back_to_the_oldest(case
 
     newest = client.get(url).text
     assert clerks(newest) == list(range(35, 60))  # the newest 25, oldest first
-    assert "Show later entries" not in newest
-    assert 'href="?older=25">Show earlier entries' in newest
+    assert link(newest, "Show later entries") is None
+    assert "data-outbox-list" in newest  # contacts waiting to be sent show on the newest page
 
-    middle = client.get(url + "?older=25").text
+    middle = client.get(f"{url}?{link(newest, 'Show earlier entries')}").text
     assert clerks(middle) == list(range(10, 35))
-    assert 'href="?older=50">Show earlier entries' in middle
-    assert 'href="?">Show later entries' in middle
+    assert "data-outbox-list" not in middle
 
-    oldest = client.get(url + "?older=50").text
+    oldest = client.get(f"{url}?{link(middle, 'Show earlier entries')}").text
     assert clerks(oldest) == list(range(10))
-    assert "Show earlier entries" not in oldest
-    assert 'href="?older=25">Show later entries' in oldest
+    assert link(oldest, "Show earlier entries") is None
 
-    # Made-up page numbers show a page rather than failing: past the end, the oldest page.
-    assert clerks(client.get(url + "?older=5000").text) == list(range(25))
-    for made_up in ("-5", "abc", "1e9", "9" * 40, "", "²", "٣", "1\x00"):
-        response = client.get(url, {"older": made_up})
-        assert response.status_code == 200
+    # And forward again, page by page, to the newest.
+    again = client.get(f"{url}?{link(oldest, 'Show later entries')}").text
+    assert clerks(again) == list(range(10, 35))
+    latest = client.get(f"{url}?{link(again, 'Show later entries')}").text
+    assert clerks(latest) == list(range(35, 60))
+    assert link(latest, "Show later entries") is None and "data-outbox-list" in latest
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_made_up_or_foreign_page_key_shows_this_cases_newest_page(case: Case, owner: User) -> None:
+    contacts_over_days(case, 60)
+    other = Case.open_for(owner, patient_name="Other")
+    stranger = ContactEntry.objects.create(case=other, channel="phone", with_whom="Stranger", happened_at=NOW)
+    client = client_for(owner)
+    url = reverse("timeline", args=[case.code])
+    key = link(client.get(url).text, "Show earlier entries")
+    assert key is not None and key.startswith("before=")
+    day, moment, _kind, pk = key.removeprefix("before=").split("_")
+    for made_up in (
+        "",
+        "abc",
+        "²",
+        "1\x00",
+        "2026-13-01_2026-06-01T00:00:00.000000Z_contact_1",
+        f"{day}_{moment}_contact_{'9' * 40}",
+        f"{day}_{moment}_contact_-5",
+        f"{day}_{moment}_contact_٣",
+        f"{day}_{moment}_nothing_{pk}",
+        f"{day}_{moment.removesuffix('Z')}_contact_{pk}",  # no time zone
+        f"{day}_0001-01-01T00:00:00.000000+01:00_contact_{pk}",  # out of range in UTC
+        "0001-01-01_0001-01-01T00:00:00.000000Z_contact_1",  # before the oldest entry
+        "9999-12-31_9999-12-31T23:59:59.999999Z_status_1",  # after the newest
+    ):
+        for name in ("before", "after"):
+            response = client.get(url, {name: made_up})
+            assert response.status_code == 200, made_up
+            assert clerks(response.text) == list(range(35, 60)), made_up
+    # The key of another case's entry only places this case's entries in time.
+    foreign = f"2026-06-15_2026-06-15T14:00:00.000000Z_contact_{stranger.pk}"
+    for name in ("before", "after"):
+        response = client.get(url, {name: foreign})
+        assert response.status_code == 200 and "Stranger" not in response.text
         assert clerks(response.text) == list(range(35, 60))
-        # The same for a made-up request filter, here and where a contact is added.
+    # A made-up request filter shows everything, here and where a contact is added.
+    for made_up in ("-5", "abc", "1e9", "9" * 40, "", "²", "٣", "1\x00"):
         assert client.get(url, {"request": made_up}).status_code == 200
         assert client.get(reverse("contact_new", args=[case.code]), {"request": made_up}).status_code == 200
 
@@ -333,21 +377,63 @@ def test_paging_keeps_the_request_filter(case: Case, owner: User, holder: Provid
     url = reverse("timeline", args=[case.code])
     filtered = client.get(url, {"request": request.pk}).text
     assert clerks(filtered) == list(range(5, 30))
-    assert f'href="?older=25&amp;request={request.pk}">Show earlier entries' in filtered
-    earlier = client.get(url, {"request": request.pk, "older": 25}).text
+    earlier_link = link(filtered, "Show earlier entries")
+    assert earlier_link is not None and earlier_link.endswith(f"&request={request.pk}")
+    earlier = client.get(f"{url}?{earlier_link}").text
     assert clerks(earlier) == list(range(5))
-    assert f'href="?request={request.pk}">Show later entries' in earlier
+    later_link = link(earlier, "Show later entries")
+    assert later_link is not None and later_link.endswith(f"&request={request.pk}")
+    assert clerks(client.get(f"{url}?{later_link}").text) == list(range(5, 30))
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_timeline_lists_the_letters_written(case: Case, owner: User, holder: Provider) -> None:
+    request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    ContactEntry.objects.create(
+        case=case,
+        request=request,
+        channel="phone",
+        with_whom="Pat",
+        happened_at=NOW - datetime.timedelta(days=1),
+    )
+    client = client_for(owner)
+    client.post(
+        reverse("letter_save", args=[case.code, request.pk, "request-letter"]),
+        {"text": "Dear…", "version": "1"},
+    )
+    for page in (
+        client.get(reverse("timeline", args=[case.code])).text,
+        client.get(reverse("packet", args=[case.code])).text,
+    ):
+        assert "Letter written: Request letter — Records from Eastside Records" in page
+        assert page.index("Phone with Pat") < page.index("Letter written")
+    mine = client.get(reverse("timeline", args=[case.code]), {"request": request.pk}).text
+    assert "Letter written" in mine
+    assert "Letter written" in client.get(reverse("request_detail", args=[case.code, request.pk])).text
+
+
+def a_bit_of_everything(case: Case, owner: User, request: RecordsRequest) -> None:
+    """A status move, a script use and a letter, today: on the newest page."""
+    client = client_for(owner)
+    move(request, "requested", NOW.date(), today=NOW.date(), user=owner)
+    client.post(
+        reverse("draft_use", args=[case.code, "second-opinion"]),
+        {"used_on": "2026-06-15", "channel": "phone"},
+    )
+    client.post(
+        reverse("letter_save", args=[case.code, request.pk, "request-letter"]),
+        {"text": "Dear…", "version": "1"},
+    )
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_timeline_page_reads_as_many_queries_for_a_thousand_entries_as_for_ten(
     case: Case, owner: User, holder: Provider
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(owner)
     url = reverse("timeline", args=[case.code])
     request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    a_bit_of_everything(case, owner, request)
     counts = []
     for count in (10, 1000):
         ContactEntry.objects.all().delete()
@@ -355,9 +441,36 @@ def test_the_timeline_page_reads_as_many_queries_for_a_thousand_entries_as_for_t
         client.get(url)  # the audit trail's first write is not the page's
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        assert response.status_code == 200
+        assert response.status_code == 200 and "Letter written" in response.text
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_page_of_the_timeline_is_one_query_then_one_per_kind_shown(
+    case: Case, owner: User, holder: Provider
+) -> None:
+    request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")
+    a_bit_of_everything(case, owner, request)
+    contacts_over_days(case, 1000, request)
+    client = client_for(owner)
+    url = reverse("timeline", args=[case.code])
+    page = client.get(url).text
+    for _ in range(20):  # far back
+        page = client.get(f"{url}?{link(page, 'Show earlier entries')}").text
+    key = link(page, "Show earlier entries")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"{url}?{key}").text
+    assert clerks(page) == list(range(453, 478))  # the newest page holds 22 contacts and 3 more
+    union = [query["sql"] for query in queries if "UNION ALL" in query["sql"]]
+    assert len(union) == 1 and "OFFSET" not in union[0], union
+    loads = [query["sql"] for query in queries if '"records_contactentry"."id" IN' in query["sql"]]
+    assert len(loads) == 1, loads  # only contacts on this page
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert sum("UNION ALL" in query["sql"] for query in queries) == 1
+    for table in ("records_contactentry", "records_requestevent", "scripts_draftuse", "records_letter"):
+        assert sum(f'"{table}"."id" IN' in query["sql"] for query in queries) == 1, table
 
 
 def test_the_history_keeps_who_moved_the_status(case: Case, advocate: User, holder: Provider) -> None:

@@ -3,13 +3,14 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from secondop.accounts.models import Profile, User
 from secondop.cases import checklist
 from secondop.cases.models import Case, Membership
-from secondop.records.models import Provider, RecordsRequest
+from secondop.records.models import ContactEntry, Provider, RecordsRequest
 from secondop.records.services import change_request_date, move
-from secondop.reminders import scheduling
+from secondop.reminders import actions, scheduling
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 
 D = datetime.date
@@ -110,6 +111,48 @@ def test_an_extension_moves_the_deadline_to_day_60(case: Case, owner: User) -> N
     request = requested(case, owner, D(2026, 5, 4))
     move(request, "extended", D(2026, 5, 20), today=D(2026, 5, 20), user=owner)
     assert scheduled(request=request, kind=ReminderKind.LEGAL_DUE)[0].due_on == D(2026, 7, 3)
+
+
+def test_following_up_cancels_the_follow_up_and_leaves_the_deadlines(case: Case, owner: User) -> None:
+    request = requested(case, owner, D(2026, 4, 28))
+    ContactEntry.objects.create(  # on the day of the request: that is asking, not following up
+        case=case,
+        request=request,
+        channel="phone",
+        happened_at=datetime.datetime(2026, 4, 28, 15, tzinfo=UTC),
+    )
+    assert [r.kind for r in scheduled(request=request)][0] == ReminderKind.FOLLOW_UP
+    ContactEntry.objects.create(case=case, request=request, channel="phone", happened_at=timezone.now())
+    request.refresh_from_db()
+    assert request.followed_up_on == D(2026, 5, 1)
+    assert [r.kind for r in scheduled(request=request)] == [ReminderKind.LEGAL_DUE, ReminderKind.OVERDUE]
+    case.refresh_from_db()
+    assert case.next_due_on == D(2026, 5, 28)
+
+
+def test_done_on_the_follow_up_notification_is_the_follow_up(case: Case, owner: User, viewer: User) -> None:
+    request = requested(case, owner, D(2026, 4, 24))
+    Membership.objects.filter(case=case, user=viewer).update(gets_reminders=True)
+    scheduling.schedule_for_request(request)
+    viewers = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=viewer)
+    Reminder.objects.filter(pk=viewers.pk).update(action_nonce="v")
+    actions.apply(actions.make_token(Reminder.objects.get(pk=viewers.pk)), "done")
+    request.refresh_from_db()
+    assert request.followed_up_on is None  # a viewer's Done changes nothing in the case
+
+    mine = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=owner)
+    Reminder.objects.filter(pk=mine.pk).update(action_nonce="o")
+    actions.apply(actions.make_token(Reminder.objects.get(pk=mine.pk)), "done")
+    request.refresh_from_db()
+    assert request.followed_up_on == D(2026, 5, 1)
+    assert not scheduled(request=request, kind=ReminderKind.FOLLOW_UP)
+
+
+@pytest.mark.parametrize("answer", ["acknowledged", "partly_received"])
+def test_an_answer_from_the_holder_ends_the_follow_up(case: Case, owner: User, answer: str) -> None:
+    request = requested(case, owner, D(2026, 4, 28))
+    move(request, answer, D(2026, 4, 30), today=D(2026, 5, 1), user=owner)
+    assert [r.kind for r in scheduled(request=request)] == [ReminderKind.LEGAL_DUE, ReminderKind.OVERDUE]
 
 
 @pytest.mark.parametrize("closing", ["received", "withdrawn", "denied"])
