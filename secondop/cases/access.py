@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest
 
 from secondop.cases import audit
@@ -31,18 +33,30 @@ def best_role(roles: set[str]) -> str | None:
 def _case_and_membership(
     code: UUID | str, user: "User | AnonymousUser"
 ) -> tuple[Case | None, Membership | None]:
-    """The case, and the person's membership of it: their own, or — through a team the case is shared
-    with — an unsaved one with the team's role (its `pk` is None) when that gives more rights. None for a
-    stranger."""
+    """In one query: the case, and the person's membership of it: their own, or — through a team the case
+    is shared with — an unsaved one with the team's role (its `pk` is None) when that gives more rights.
+    None for a stranger."""
     if not user.is_authenticated:
         return None, None
+    # Of the teams' roles, the one with the most rights: a team share gives advocate or viewer.
+    team_role = (
+        TeamShare.objects.filter(case=OuterRef("pk"), team__members__user=user)
+        .order_by(models.Case(models.When(role=Role.ADVOCATE, then=0), default=1))
+        .values("role")[:1]
+    )
     try:
-        case = Case.objects.get(code=code if isinstance(code, UUID) else UUID(str(code)))
+        case = (
+            Case.objects.annotate(
+                own=FilteredRelation("memberships", condition=Q(memberships__user=user)),
+                team_role=Subquery(team_role),
+            )
+            .select_related("own")  # type: ignore[misc]  # (django-stubs knows no FilteredRelation there)
+            .get(code=code if isinstance(code, UUID) else UUID(str(code)))
+        )
     except (ValueError, Case.DoesNotExist):
         return None, None
-    own = Membership.objects.filter(case=case, user=user).first()
-    roles = set(TeamShare.objects.filter(case=case, team__members__user=user).values_list("role", flat=True))
-    best = best_role(roles | ({own.role} if own else set()))
+    own: Membership | None = getattr(case, "own", None)  # not set when the person has no membership
+    best = best_role({role for role in (case.team_role, own.role if own else None) if role})
     if best is None:
         return case, None
     if own is not None and own.role == best:

@@ -1,8 +1,8 @@
 """The dashboard: every case a person can see, the most urgent first, a page at a time.
 
 Each case stores its next due date (`Case.next_due_on`, kept with every change that moves it by
-`secondop.records.services`), so one query orders, filters and counts the cases, and one reads the page
-shown. The rows of that page are then filled in by plain queries, one each, whatever the page holds.
+`secondop.records.services`), so one query counts the cases of each group, and one reads the page shown,
+in order, with what each row shows of the case; two more fill in what is due and the team roles.
 """
 
 import datetime
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from secondop.accounts.models import User
 from secondop.cases.access import best_role
@@ -148,23 +149,9 @@ def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tupl
 
 
 def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
-    """The rows of one page, in its order: plain queries, one each for the open checklist items, the last
-    contacts, the open requests, the person's own roles and team shares, whatever the page holds."""
+    """The rows of one page, in its order, with two more queries whatever the page holds: the open
+    requests (what is due, from whom) and the person's team shares."""
     ids = [case.pk for case in cases]
-    open_items = dict(
-        ChecklistItem.objects.filter(case_id__in=ids, done_at__isnull=True)
-        .order_by()
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
-    last_contact = dict(
-        ContactEntry.objects.filter(case_id__in=ids)
-        .order_by()
-        .values("case_id")
-        .annotate(last=Max("happened_at"))
-        .values_list("case_id", "last")
-    )
     requests: dict[int, list[RecordsRequest]] = defaultdict(list)
     for request in (
         RecordsRequest.objects.filter(case_id__in=ids, requested_on__isnull=False)
@@ -172,7 +159,6 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
         .select_related("holder")
     ):
         requests[request.case_id].append(request)
-    own_roles = dict(Membership.objects.filter(case_id__in=ids, user=user).values_list("case_id", "role"))
     shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for case_id, role, team in TeamShare.objects.filter(
         case_id__in=ids, team__members__user=user
@@ -180,8 +166,8 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
         shares[case_id].append((role, team))
     rows = []
     for case in cases:
-        best, teams = _effective_role(own_roles.get(case.pk), shares[case.pk])
-        if best is None:  # access ended between the two steps (a team left at that very moment)
+        best, teams = _effective_role(case.own_role, shares[case.pk])  # type: ignore[attr-defined]
+        if best is None:  # access ended between the two queries (a team left at that very moment)
             continue
         due = due_item(requests[case.pk], today)
         rows.append(
@@ -191,8 +177,8 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
                 through_teams=teams,
                 due=due,
                 urgency=urgency_of(due, today),
-                open_items=open_items.get(case.pk, 0),
-                last_contact_at=last_contact.get(case.pk),
+                open_items=case.open_items,  # type: ignore[attr-defined]
+                last_contact_at=case.last_contact_at,  # type: ignore[attr-defined]
             )
         )
     return rows
@@ -211,19 +197,41 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
     visible = _visible(user, archived=show == Show.ARCHIVED, search=search)
     overdue = Q(next_due_on__lt=today)
     this_week = Q(next_due_on__gte=today, next_due_on__lte=today + datetime.timedelta(days=SOON_DAYS))
-    counts = visible.aggregate(overdue=Count("pk", filter=overdue), this_week=Count("pk", filter=this_week))
-    if show == Show.OVERDUE:
-        visible = visible.filter(overdue)
-    elif show == Show.WEEK:
-        visible = visible.filter(this_week)
-    ordered = visible.order_by(F("next_due_on").asc(nulls_last=True), "-updated_at", "-pk").only(
-        "pk", "code", "patient_name", "concern", "updated_at", "archived_at"
+    shown_only = {Show.OVERDUE: overdue, Show.WEEK: this_week}.get(show, Q())
+    counts = visible.aggregate(
+        overdue=Count("pk", filter=overdue),
+        this_week=Count("pk", filter=this_week),
+        total=Count("pk", filter=shown_only),
     )
-    shown = Paginator(ordered, PAGE_SIZE).get_page(page)  # a made-up page number shows a real page
+    visible = visible.filter(shown_only)
+    ordered = (
+        visible.order_by(F("next_due_on").asc(nulls_last=True), "-updated_at", "-pk")
+        .only("pk", "code", "patient_name", "concern", "updated_at", "archived_at")
+        .annotate(
+            open_items=Coalesce(
+                Subquery(
+                    ChecklistItem.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+                    .values("case")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            last_contact_at=Subquery(
+                ContactEntry.objects.filter(case=OuterRef("pk"))
+                .order_by("-happened_at")
+                .values("happened_at")[:1]
+            ),
+            own_role=Subquery(Membership.objects.filter(case=OuterRef("pk"), user=user).values("role")),
+        )
+    )
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = counts["total"]  # counted with the groups above: one query less
+    shown = paginator.get_page(page)  # a made-up page number shows a real page
     return Dashboard(
         rows=_rows(user, list(shown.object_list), today),
         overdue_count=counts["overdue"],
         this_week_count=counts["this_week"],
         page=shown,
-        total=shown.paginator.count,
+        total=counts["total"],
     )
