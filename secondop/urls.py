@@ -8,7 +8,6 @@ from django.urls import include, path
 from secondop import views
 from secondop.cases import people
 from secondop.pwa import views as pwa_views
-from secondop.records import exports
 
 # The admin signs in through allauth's log-in (its rate limits, e-mail verification and two-factor), never
 # through its own password-only form; a signed-in person who is not staff gets 403.
@@ -18,10 +17,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/disclaimer/", views.disclaimer, name="disclaimer"),
     path("health/", views.health_page, name="health"),
+    path("", include("secondop.casefile.urls")),
     path("cases/", include("secondop.cases.urls")),
     path("teams/", include("secondop.cases.team_urls")),
     path("invitations/<str:token>/", people.invitation, name="invitation"),
-    path("account/export.json", exports.export_json, name="export_json"),
     path("account/", include("secondop.accounts.urls")),
     path("", include("secondop.reminders.urls")),
     path("accounts/", include("allauth.urls")),

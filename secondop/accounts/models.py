@@ -89,7 +89,11 @@ class Profile(models.Model):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        """The person's time zone; UTC until they tell us (or for a name no longer known)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     def today(self) -> datetime.date:
         """Today's date where the person is (UTC until they tell us): the one "today" every date the app

@@ -5,5 +5,4 @@ from secondop.accounts import views
 urlpatterns = [
     path("settings/", views.profile_settings, name="profile_settings"),
     path("settings/time-zone/", views.browser_time_zone, name="browser_time_zone"),
-    path("settings/delete/", views.delete_account, name="delete_account"),
 ]

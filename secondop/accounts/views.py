@@ -1,12 +1,9 @@
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from secondop.accounts import deletion
 from secondop.accounts.forms import BrowserTimeZoneForm, ProfileForm
 from secondop.accounts.models import Profile
 from secondop.requests import AuthenticatedRequest
@@ -34,16 +31,3 @@ def browser_time_zone(request: AuthenticatedRequest) -> HttpResponse:
         time_zone=form.cleaned_data["time_zone"], time_zone_from_browser=True
     )
     return HttpResponse(status=204 if updated else 200)
-
-
-@login_required
-@reauthentication_required
-@require_http_methods(["GET", "POST"])
-def delete_account(request: AuthenticatedRequest) -> HttpResponse:
-    """Says plainly what deleting the account takes away, then does it (after the password, again)."""
-    if request.method == "POST":
-        deletion.delete_account(request.user)
-        logout(request)
-        messages.success(request, "Your account and everything in it are deleted.")
-        return redirect("home")
-    return render(request, "accounts/delete.html", {"plan": deletion.plan(request.user)})

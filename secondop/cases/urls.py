@@ -3,7 +3,6 @@ from django.urls import include, path
 from secondop.cases import people, planning, views
 
 urlpatterns = [
-    path("", views.case_list, name="case_list"),
     path("new/", views.case_new, name="case_new"),
     path("<uuid:code>/", views.case_overview, name="case_overview"),
     path("<uuid:code>/edit/", views.case_edit, name="case_edit"),

@@ -1,4 +1,3 @@
-import unicodedata
 from uuid import UUID
 
 from django.contrib import messages
@@ -6,74 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from secondop.cases import checklist as checklists
-from secondop.cases import dashboard, people, sharing, teams
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
-from secondop.cases.models import Case, Invitation, TeamInvitation
+from secondop.cases.models import Case
 from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
-
-
-@keep_offline
-@login_required
-@vary_on_headers("HX-Request")
-def case_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The dashboard: my cases, the most urgent first, with filters and a search by the patient's name; and
-    above them, the invitations waiting for the person, each joined with one button."""
-    if request.method == "POST":
-        return _join(request)
-    show = dashboard.parse_show(request.GET.get("show"))
-    # No name holds a control character, and PostgreSQL refuses a NUL in a query: they are left out.
-    search = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc").strip()[:120]
-    today = request.user.profile.today()
-    page = request.GET.get("page", "1")[:12]
-    context: dict[str, object] = {"show": show, "q": search, "today": today}
-    # A history restore asks with HX-Request too, but wants the whole page.
-    rows_only = request.htmx and not request.htmx.history_restore_request
-    if not rows_only and request.session.get(people.INVITATIONS_WAITING):
-        waiting_cases, waiting_teams = (
-            list(sharing.waiting_for(request.user)),
-            list(teams.waiting_for(request.user)),
-        )
-        context |= {"waiting_cases": waiting_cases, "waiting_teams": waiting_teams}
-        if not waiting_cases and not waiting_teams:
-            del request.session[people.INVITATIONS_WAITING]
-    board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
-    # Which empty state to show: a first-case welcome only to someone with no case at all.
-    has_cases = bool(board.rows) or (
-        show == dashboard.Show.ALL and not search and Case.objects.for_user(request.user).exists()
-    )
-    context |= {"board": board, "show_labels": dashboard.SHOW_LABELS, "has_cases": has_cases}
-    if rows_only:
-        return render(request, "cases/case_list.html#case-rows", context)
-    return render(request, "cases/case_list.html", context)
-
-
-def _join(request: AuthenticatedRequest) -> HttpResponse:
-    """Accepts an invitation waiting for one of the person's confirmed addresses ("case-12", "team-3"):
-    a confirmed address is the same proof as the invitation's link, so someone who signed up and confirmed
-    on another device needs no link to join."""
-    kind, _, number = request.POST.get("invitation", "").partition("-")
-    pk = int(number) if number.isascii() and number.isdigit() and len(number) < 19 else 0
-    found: Invitation | TeamInvitation | None = None
-    if kind == "case":
-        found = sharing.waiting_for(request.user).filter(pk=pk).first()
-    elif kind == "team":
-        found = teams.waiting_for(request.user).filter(pk=pk).first()
-    if found is None:
-        messages.error(
-            request, "This invitation is no longer waiting for you. Ask the person who sent it for a new one."
-        )
-        return redirect("case_list")
-    try:
-        people.accept(found, request.user)
-    except sharing.SharingRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect("case_list")
-    return people.joined(request, found)
 
 
 @keep_offline

@@ -5,7 +5,6 @@ and leap days fall where the calendar puts them, and a daylight-saving change mo
 """
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -31,16 +30,6 @@ class Clocked(Protocol):
 FOLLOW_UP_DAYS = 7
 RESPONSE_DAYS = 30
 EXTENSION_DAYS = 30
-
-
-def local_today(zone_name: str | None, now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date where the person is (UTC when they have not told us)."""
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else datetime.UTC
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    moment = now or datetime.datetime.now(datetime.UTC)
-    return moment.astimezone(zone).date()
 
 
 def follow_up_on(request: Clocked) -> datetime.date | None:

@@ -1,11 +1,12 @@
 """The letters and messages made from one records request, in our own plain words.
 
 As in the scripts, a fact the request does not have yet is a visible placeholder in square brackets
-("[their address]"), never a blank, so `placeholders_in` can list what is still to fill in.
+("[their address]"), never a blank, so the editor can list what is still to fill in (secondop.editing).
 """
 
 import datetime
 
+from secondop.editing.texts import SHARED_LABELS
 from secondop.records import clock
 from secondop.records.models import (
     Delivery,
@@ -17,7 +18,6 @@ from secondop.records.models import (
     RequestStatus,
     describe_records,
 )
-from secondop.scripts.texts import FACT_LABELS
 
 # How many days the escalation letter gives for an answer.
 ESCALATION_REPLY_DAYS = 10
@@ -25,11 +25,11 @@ SIGN_HERE = "______________________"
 
 # Each fact, and the placeholder shown while the request does not know it.
 LABELS = {
-    "patient_name": FACT_LABELS["patient_name"],
+    "patient_name": SHARED_LABELS["patient_name"],
     "holder_name": "the name of the doctor or office with your records",
     "holder_practice": "their practice or hospital",
     "holder_address": "their address",
-    "records": FACT_LABELS["records_wanted"],
+    "records": SHARED_LABELS["records"],
     "recipient_name": "the name of the doctor who should get them",
     "recipient_practice": "the new doctor's practice or hospital",
     "destination": "where to send them: an address or fax number",

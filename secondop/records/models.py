@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from secondop.cases.models import Case, ContactChannel
-from secondop.scripts.models import VersionedText
+from secondop.editing.models import VersionedText
 
 
 class RecordType(models.TextChoices):

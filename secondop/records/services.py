@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from secondop.cases.models import Case
@@ -113,6 +113,11 @@ def follow_up(request_id: int, on: datetime.date) -> None:
 
 # Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the
 # reminders listen to the same post_save (secondop.reminders.signals), so both commit with the change.
+# Sent when the person notes that they sent the portal message about a request, with `case`, `user` and
+# `on` (their date): the scripts note the use of the portal message's script.
+portal_message_sent = Signal()
+
+
 def store_next_due(case_id: int) -> None:
     """Stores the case's next due date, by which the dashboard orders it, as its requests now stand."""
     still_open = RecordsRequest.objects.filter(case_id=case_id, requested_on__isnull=False).exclude(

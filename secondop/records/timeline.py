@@ -1,8 +1,9 @@
-"""One chronological timeline per case: contacts, status moves and letters of its requests, and script uses.
+"""One chronological timeline per case: contacts, status moves and letters of its requests; the case's
+whole timeline (`secondop.casefile.timeline`) adds the uses of its scripts, as one more kind.
 
-Used by the timeline page (a page at a time: `page`), the request page and the second-opinion packet
-(everything: `entries`). Times and local dates are in the active time zone (the signed-in person's, set by
-UserTimeZoneMiddleware; TruncDate's default).
+Used by the request page (everything of one request: `entries`), and through `secondop.casefile.timeline`
+by the timeline page (a page at a time: `page`) and the second-opinion packet. Times and local dates are
+in the active time zone (the signed-in person's, set by UserTimeZoneMiddleware; TruncDate's default).
 
 Each entry sorts by its key: its day (a contact's or a letter's local date; the date given for a status move
 or a script use), the moment it was recorded, its kind, its pk. One UNION ALL query reads the keys of a page,
@@ -22,7 +23,6 @@ from django.utils import timezone
 from secondop.cases.models import Case
 from secondop.records.models import ContactEntry, Letter, RequestEvent
 from secondop.requests import query_number
-from secondop.scripts.models import DraftUse
 
 # Entries a page shows; the oldest page, and the newest one reached from older ones, may hold fewer.
 PAGE_SIZE = 25
@@ -35,7 +35,7 @@ KeyRows = QuerySet[Any, dict[str, Any]]  # the key columns of one kind's rows
 @dataclass(frozen=True)
 class Entry:
     date: datetime.date
-    kind: str  # "contact", "letter", "script" or "status"
+    kind: str  # "contact", "letter", "status", or a kind another app adds ("script")
     title: str
     details: list[tuple[str, str]] = field(default_factory=list)  # (label, text), only those with text
     time: datetime.time | None = None  # the local time of day, known for contacts only
@@ -49,7 +49,7 @@ class Page:
     newer: str | None  # the `after` key of the page after this one, unless this is the newest
 
 
-def _filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
+def filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
     return [(label, text) for label, text in pairs if text]
 
 
@@ -61,7 +61,7 @@ def _contact(contact: ContactEntry) -> Entry:
         time=local.time(),
         kind="contact",
         title=f"{contact.get_channel_display()}{who}",
-        details=_filled(
+        details=filled(
             ("About", str(contact.request) if contact.request else ""),
             ("You asked", contact.asked),
             ("They answered", contact.answered),
@@ -76,21 +76,12 @@ def _letter(letter: Letter) -> Entry:
     return Entry(date=timezone.localdate(letter.updated_at), kind="letter", title=f"Letter written: {letter}")
 
 
-def _use(use: DraftUse) -> Entry:
-    return Entry(
-        date=use.used_on,
-        kind="script",
-        title=f"Used the script “{use.draft.get_kind_display()}” ({use.get_channel_display().lower()})",
-        details=_filled(("They said", use.provider_said)),
-    )
-
-
 def _event(event: RequestEvent) -> Entry:
     return Entry(
         date=event.on,
         kind="status",
         title=f"{event.request}: {event.get_to_status_display().lower()}",
-        details=_filled(("Before", event.get_from_status_display()), ("Note", event.note)),
+        details=filled(("Before", event.get_from_status_display()), ("Note", event.note)),
     )
 
 
@@ -110,7 +101,6 @@ KINDS = {
     "letter": Kind(
         Letter, "request__case", TruncDate("updated_at"), "updated_at", "request__holder", _letter
     ),
-    "script": Kind(DraftUse, "draft__case", F("used_on"), "created_at", "draft", _use),
     "status": Kind(RequestEvent, "request__case", F("on"), "at", "request__holder", _event),
 }
 
@@ -134,13 +124,12 @@ def _keys(
     newest_first: bool,
     past: Key | None = None,
     limit: int | None = None,
+    kinds: dict[str, Kind],
 ) -> list[Key]:
-    """The keys of the case's timeline (of one request's: a script is about the case), in one query; with
-    `past`, only those beyond it."""
+    """The keys of the case's timeline of `kinds` (of one request's), in one query; with `past`, only those
+    beyond it."""
     branches: list[KeyRows] = []
-    for name, kind in KINDS.items():
-        if request_id is not None and name == "script":
-            continue
+    for name, kind in kinds.items():
         rows = kind.model._default_manager.filter(**{kind.case: case})
         if request_id is not None:
             rows = rows.filter(request_id=request_id)
@@ -151,17 +140,17 @@ def _keys(
     return [(row["day"], row["moment"], row["source"], row["row"]) for row in union[:limit]]
 
 
-def _entries(keys: list[Key]) -> list[Entry]:
+def _entries(keys: list[Key], kinds: dict[str, Kind]) -> list[Entry]:
     """The entries of `keys`, in their order: one query per kind among them."""
     pks: dict[str, list[int]] = {}
     for _day, _moment, name, pk in keys:
         pks.setdefault(name, []).append(pk)
     rows = {
-        name: KINDS[name].model._default_manager.select_related(KINDS[name].related).in_bulk(pks[name])
+        name: kinds[name].model._default_manager.select_related(kinds[name].related).in_bulk(pks[name])
         for name in pks
     }
     # A row deleted since its key was read is left out.
-    return [KINDS[name].entry(rows[name][pk]) for _day, _moment, name, pk in keys if pk in rows[name]]
+    return [kinds[name].entry(rows[name][pk]) for _day, _moment, name, pk in keys if pk in rows[name]]
 
 
 def _encode(key: Key) -> str:
@@ -169,7 +158,7 @@ def _encode(key: Key) -> str:
     return f"{day.isoformat()}_{moment.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%S.%f}Z_{kind}_{pk}"
 
 
-def _decode(text: str) -> Key | None:
+def _decode(text: str, kinds: dict[str, Kind]) -> Key | None:
     """The key `_encode` wrote as `text`, or None for anything else."""
     try:
         day, moment, kind, pk = text.split("_")
@@ -177,23 +166,34 @@ def _decode(text: str) -> Key | None:
         key = (datetime.date.fromisoformat(day), at, kind, query_number(pk) or 0)
     except (ValueError, OverflowError):
         return None
-    return key if kind in KINDS and _encode(key) == text else None
+    return key if kind in kinds and _encode(key) == text else None
 
 
-def entries(case: Case, request_id: int | None = None) -> list[Entry]:
-    """The case's whole timeline, oldest first; with `request_id`, only what belongs to that request."""
-    return _entries(_keys(case, request_id, newest_first=False))
+def entries(case: Case, request_id: int | None = None, kinds: dict[str, Kind] = KINDS) -> list[Entry]:
+    """The case's timeline of `kinds`, oldest first; with `request_id`, only what belongs to that request."""
+    return _entries(_keys(case, request_id, newest_first=False, kinds=kinds), kinds)
 
 
-def page(case: Case, request_id: int | None = None, before: str = "", after: str = "") -> Page:
-    """A page of the timeline, oldest first: the PAGE_SIZE entries before the key `before`, or after the key
-    `after`, or else the newest. A key we did not write, or with nothing beyond it, gives the newest page."""
+def page(
+    case: Case,
+    request_id: int | None = None,
+    before: str = "",
+    after: str = "",
+    kinds: dict[str, Kind] = KINDS,
+) -> Page:
+    """A page of the timeline of `kinds`, oldest first: the PAGE_SIZE entries before the key `before`, or
+    after the key `after`, or else the newest. A key we did not write, or with nothing beyond it, gives the
+    newest page."""
     older = not after
-    past = _decode(after or before)
-    keys = _keys(case, request_id, newest_first=older, past=past, limit=PAGE_SIZE + 1) if past else []
+    past = _decode(after or before, kinds)
+    keys = (
+        _keys(case, request_id, newest_first=older, past=past, limit=PAGE_SIZE + 1, kinds=kinds)
+        if past
+        else []
+    )
     if not keys:
         older, past = True, None
-        keys = _keys(case, request_id, newest_first=True, limit=PAGE_SIZE + 1)
+        keys = _keys(case, request_id, newest_first=True, limit=PAGE_SIZE + 1, kinds=kinds)
     more = len(keys) > PAGE_SIZE
     shown = keys[:PAGE_SIZE]
     if older:
@@ -201,7 +201,7 @@ def page(case: Case, request_id: int | None = None, before: str = "", after: str
     # Past `after` there is at least the entry it names; before `before`, the one it names.
     has_older, has_newer = (more, past is not None) if older else (True, more)
     return Page(
-        entries=_entries(shown),
+        entries=_entries(shown, kinds),
         older=_encode(shown[0]) if shown and has_older else None,
         newer=_encode(shown[-1]) if shown and has_newer else None,
     )

@@ -24,16 +24,9 @@ from secondop.records.forms import (
     RequestDateForm,
 )
 from secondop.records.models import ContactChannel, ContactEntry, LetterKind, RecordsRequest, RequestStatus
-from secondop.records.services import MoveRefused, change_request_date, move
+from secondop.records.services import MoveRefused, change_request_date, move, portal_message_sent
 from secondop.records.timeline import entries
-from secondop.records.timeline import page as timeline_page
 from secondop.requests import AuthenticatedRequest, query_number
-from secondop.scripts.drafting import ensure_drafts
-from secondop.scripts.models import DraftKind, DraftUse
-
-
-def today_for(request: AuthenticatedRequest) -> datetime.date:
-    return clock.local_today(request.user.profile.time_zone)
 
 
 def _request_rows(case: Case, today: datetime.date) -> list[dict[str, object]]:
@@ -54,7 +47,7 @@ def _request_rows(case: Case, today: datetime.date) -> list[dict[str, object]]:
 @require_GET
 def records_home(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    today = today_for(request)
+    today = request.user.profile.today()
     context = {
         "case": case,
         "membership": membership,
@@ -142,7 +135,7 @@ def request_edit(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
         if date_form.is_valid():
             try:
                 change_request_date(
-                    records_request, date_form.cleaned_data["requested_on"], today_for(request)
+                    records_request, date_form.cleaned_data["requested_on"], request.user.profile.today()
                 )
             except MoveRefused as refusal:
                 date_form.add_error("requested_on", str(refusal))
@@ -167,7 +160,7 @@ def _request_context(
     membership: object,
     **extra: object,
 ) -> dict[str, object]:
-    today = today_for(request)
+    today = request.user.profile.today()
     return {
         "case": case,
         "membership": membership,
@@ -218,7 +211,7 @@ def request_move(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
                 records_request,
                 form.cleaned_data["to_status"],
                 form.cleaned_data["on"],
-                today=today_for(request),
+                today=request.user.profile.today(),
                 user=request.user,
                 note=form.cleaned_data["note"],
                 extension_notice_on=form.cleaned_data["extension_notice_on"],
@@ -255,12 +248,9 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
                 asked="Sent the portal message that documents the request.",
                 created_by=request.user,
             )
-            portal_draft = ensure_drafts(case)[DraftKind.PORTAL_MESSAGE]
-            DraftUse.objects.create(
-                draft=portal_draft,
-                used_on=today_for(request),
-                channel=ContactChannel.PORTAL,
-                recorded_by=request.user,
+            # The portal script's use is the scripts' to note (secondop.scripts.signals).
+            portal_message_sent.send(
+                ContactEntry, case=case, user=request.user, on=request.user.profile.today()
             )
             text = "Noted: portal message sent."
         else:
@@ -320,23 +310,3 @@ def contact_delete(request: AuthenticatedRequest, code: UUID, contact_id: int) -
     contact.delete()
     messages.success(request, "Removed from your paper trail.")
     return redirect("timeline", case.code)
-
-
-@keep_offline
-@login_required
-@require_GET
-def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, membership = get_case_for(request, code)
-    requests_ = list(case.records_requests.select_related("holder"))
-    chosen = query_number(request.GET.get("request"))
-    request_id = chosen if any(r.pk == chosen for r in requests_) else None
-    shown = timeline_page(case, request_id, request.GET.get("before", ""), request.GET.get("after", ""))
-    context = {
-        "case": case,
-        "membership": membership,
-        "entries": shown.entries,
-        "page": shown,
-        "requests": requests_,
-        "chosen": request_id,
-    }
-    return render(request, "records/timeline.html", context)

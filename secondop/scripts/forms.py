@@ -107,19 +107,6 @@ class FactsForm(forms.Form):
             provider.save(update_fields=list(values))
 
 
-class DraftSaveForm(forms.Form):
-    text = forms.CharField(max_length=20000, required=False, strip=False, widget=forms.Textarea)
-    version = forms.IntegerField(min_value=1, max_value=2_000_000_000)
-
-    def clean_text(self) -> str:
-        # A plain form post sends line breaks as CRLF and htmx's as LF: the same text must compare equal.
-        return str(self.cleaned_data["text"]).replace("\r\n", "\n")
-
-
-class ResolveForm(forms.Form):
-    keep = forms.ChoiceField(choices=[("mine", "mine"), ("theirs", "theirs")])
-
-
 class DraftUseForm(forms.ModelForm):
     class Meta:
         model = DraftUse

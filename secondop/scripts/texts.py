@@ -4,25 +4,23 @@ A fact the case does not have yet is written as a visible placeholder in square 
 "[the second-opinion doctor's name]" — never left blank — and the script page lists what is still to fill.
 """
 
-import re
 import string
 from dataclasses import dataclass
 
 from secondop.cases.models import Case, YesNoUnsure
+from secondop.editing.texts import SHARED_LABELS
 from secondop.records.models import Provider, ProviderRole, describe_records
 from secondop.scripts.models import DraftKind
 
-PLACEHOLDER = re.compile(r"\[([^\[\]\n]{2,80})\]")
-
 # Each fact, and the placeholder shown while the case does not know it.
 FACT_LABELS = {
-    "patient_name": "your name",
+    "patient_name": SHARED_LABELS["patient_name"],
     "concern": "what the second opinion is about",
     "current_provider": "your doctor's name",
     "second_provider": "the second-opinion doctor's name",
     "second_practice": "their practice or hospital",
     "second_destination": "their address or fax number",
-    "records_wanted": "the records you want",
+    "records_wanted": SHARED_LABELS["records"],
     "conversation_date": "the date you talked with your doctor",
 }
 
@@ -127,12 +125,3 @@ class _Filler(string.Formatter):
 
 def generate(kind: str, facts: Facts) -> str:
     return _Filler(facts.values).format(TEMPLATES[kind])
-
-
-def placeholders_in(text: str) -> list[str]:
-    """The placeholders still in a text, in order, each once."""
-    return list(dict.fromkeys(PLACEHOLDER.findall(text)))
-
-
-def paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()]

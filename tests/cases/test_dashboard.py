@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from secondop.accounts.models import Profile, User
-from secondop.cases import dashboard as dashboard_module
+from secondop.casefile import dashboard as dashboard_module
 from secondop.cases.models import (
     Case,
     ChecklistItem,

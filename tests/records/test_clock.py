@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from secondop.accounts.models import User
+from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case
 from secondop.records import clock
 from secondop.records.models import ALLOWED_MOVES, Provider, RecordsRequest, RequestEvent, RequestStatus
@@ -60,17 +60,22 @@ def test_no_dates_before_the_request_is_made() -> None:
 def test_today_is_the_persons_own_date(
     zone: str, utc_now: datetime.datetime, local_date: datetime.date
 ) -> None:
-    assert clock.local_today(zone, utc_now) == local_date
+    with time_machine.travel(utc_now, tick=False):
+        assert Profile(time_zone=zone).today() == local_date
 
 
 def test_overdue_is_judged_by_the_persons_own_date() -> None:
     request = RecordsRequest(requested_on=D(2026, 3, 1), status="requested")  # due 31 March
     # 1 April 03:00 UTC is still 31 March in Los Angeles (a day after the US DST change).
-    moment = datetime.datetime(2026, 4, 1, 3, 0, tzinfo=datetime.UTC)
-    assert not clock.is_overdue(request, clock.local_today("America/Los_Angeles", moment))
-    assert clock.is_overdue(request, clock.local_today("Europe/Paris", moment))
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 3, 0, tzinfo=datetime.UTC), tick=False):
+        in_los_angeles, in_paris = (
+            Profile(time_zone="America/Los_Angeles").today(),
+            Profile(time_zone="Europe/Paris").today(),
+        )
+    assert not clock.is_overdue(request, in_los_angeles)
+    assert clock.is_overdue(request, in_paris)
     request.status = "received"
-    assert not clock.is_overdue(request, clock.local_today("Europe/Paris", moment))
+    assert not clock.is_overdue(request, in_paris)
 
 
 def test_every_allowed_move_is_accepted_and_kept_in_the_history(case: Case, owner: User) -> None:

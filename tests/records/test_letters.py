@@ -12,11 +12,11 @@ from django.utils.html import escape
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case
+from secondop.editing.texts import placeholders_in
 from secondop.records import services
 from secondop.records.letter_views import _letter_for
 from secondop.records.letters import LABELS, generate, offered_letters
 from secondop.records.models import Letter, LetterKind, Provider, ProviderRole, RecordsRequest
-from secondop.scripts.texts import placeholders_in
 from tests.conftest import client_for
 
 D = datetime.date

@@ -3,10 +3,11 @@ from django.urls import reverse
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case
+from secondop.editing.texts import placeholders_in
 from secondop.records.models import Provider, ProviderRole
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import Draft, DraftKind
-from secondop.scripts.texts import FACT_LABELS, placeholders_in
+from secondop.scripts.texts import FACT_LABELS
 from tests.conftest import client_for
 
 ALL_KINDS = [kind.value for kind in DraftKind]

@@ -22,10 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from secondop.accounts.models import User
+from secondop.casefile import timeline
 from secondop.cases import audit
 from secondop.cases.access import get_case_for
 from secondop.cases.models import AuditAction, Case, Membership, Role
-from secondop.records import clock, timeline
+from secondop.records import clock
 from secondop.records.models import (
     CLOSED_STATUSES,
     ProviderRole,
@@ -37,11 +38,6 @@ from secondop.requests import AuthenticatedRequest
 CALENDAR_FILENAME = "secondop-records-deadlines.ics"
 EXPORT_FILENAME = "secondop-export.json"
 EXPORT_FORMAT_VERSION = 1
-
-
-def _time_zone_of(user: User) -> str:
-    profile = getattr(user, "profile", None)
-    return profile.time_zone if profile is not None else ""
 
 
 # The packet ------------------------------------------------------------------------------------------
@@ -78,8 +74,7 @@ def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     """One printable page to bring to the second-opinion appointment."""
     case, membership = get_case_for(request, code)
     audit.record_once(case, request.user, AuditAction.EXPORTED, "the second-opinion packet")
-    zone_name = _time_zone_of(request.user)
-    today = clock.local_today(zone_name)
+    today = request.user.profile.today()
     providers = list(case.providers.all())
     try:
         insurance = case.insurance

@@ -1,0 +1,165 @@
+"""One editor for every text we generate and the person may then edit (a script, a letter).
+
+A kind of text is an `Editor` subclass that says how its URL finds one and what its pages say about it;
+`urls()` gives every kind the same pages and writes: the edit page (templates/editing/page.html), save
+(autosaved through htmx, or a plain form post), resolve a conflict, restore the generated text, say it
+aloud and, for a text with a print page, print.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from secondop.cases.access import Need
+from secondop.cases.models import Membership
+from secondop.editing.forms import ResolveForm, SaveForm
+from secondop.editing.models import SaveResult, VersionedText
+from secondop.editing.texts import paragraphs, placeholders_in
+from secondop.pwa.idempotency import CONFLICT_TAG
+from secondop.pwa.offline import keep_offline
+from secondop.requests import AuthenticatedRequest
+
+type View = Callable[..., HttpResponse]
+WRITES = {"save", "restore", "resolve"}
+
+
+class Editor[T: VersionedText]:
+    """The pages and writes of one kind of text. Its URL names are `<name>_edit`, `<name>_save`, … and
+    all take the same arguments, which `find` gets as keyword arguments."""
+
+    name: str
+    template = "editing/page.html"  # the edit page: this one, or one that extends it
+    print_template = ""  # the page to print the text from, for a text that has one
+
+    def find(
+        self, request: AuthenticatedRequest, need: Need, *, store: bool, **url: Any
+    ) -> tuple[T, Membership]:
+        """The text the URL names, and the person's membership of its case (from `get_case_for`).
+
+        For a write (`store`) the text is stored the first time. For a page it is shown as it stands and
+        nothing is written (a GET changes nothing)."""
+        raise NotImplementedError
+
+    def generate(self, request: AuthenticatedRequest, text: T) -> str:
+        """The text as it would be generated now."""
+        raise NotImplementedError
+
+    def describe(self, text: T) -> dict[str, object]:
+        """What the pages say about the text: `kind_label`, `noun` ("script", "letter"), `description`,
+        the breadcrumb's `parent_url` and `parent_label`, `fill_hint`, and what its own page adds."""
+        raise NotImplementedError
+
+    def where_to_fill(self, text: T) -> dict[str, str]:
+        """Each placeholder's label → the link where its fact is filled in (asked only for a writer)."""
+        return {}
+
+    def saved(self, request: AuthenticatedRequest, text: T) -> None:
+        """Called after a save that took (not after a conflict)."""
+
+    def actions(self) -> list[str]:
+        """Each is a method of this class, and a URL named `<name>_<action>`."""
+        return ["edit", "save", "restore", "resolve", "say", *(["print"] if self.print_template else [])]
+
+    def urls(self, route: str) -> list[URLPattern]:
+        """The editor's URLs under `route`, a path ending in "/" that holds the arguments `find` takes."""
+        return [
+            path(
+                route if action == "edit" else f"{route}{action}/",
+                (_writing if action in WRITES else _reading)(getattr(self, action)),
+                name=f"{self.name}_{action}",
+            )
+            for action in self.actions()
+        ]
+
+    def url(self, action: str, url: dict[str, Any]) -> str:
+        return reverse(f"{self.name}_{action}", kwargs=url)
+
+    def context(self, text: T, membership: Membership, url: dict[str, Any]) -> dict[str, object]:
+        """What the templates need (see templates/editing/page.html)."""
+        can_edit = membership.can("write")
+        where = self.where_to_fill(text) if can_edit else {}
+        return {
+            "case": membership.case,
+            "membership": membership,
+            "editable": text,
+            "can_edit": can_edit,
+            "missing": [(label, where.get(label)) for label in placeholders_in(text.text)],
+            **{f"{action}_url": self.url(action, url) for action in self.actions()},
+            **self.describe(text),
+        }
+
+    def edit(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        text, membership = self.find(request, "read", store=False, **url)
+        return render(request, self.template, self.context(text, membership, url))
+
+    def say(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        text, membership = self.find(request, "read", store=False, **url)
+        context = {**self.context(text, membership, url), "paragraphs": paragraphs(text.text)}
+        return render(request, "editing/say.html", context)
+
+    def print(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        text, membership = self.find(request, "read", store=False, **url)
+        return render(request, self.print_template, self.context(text, membership, url))
+
+    def save(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        form = SaveForm(request.POST)
+        # A refused save stores nothing, not even the text it would have gone into.
+        text, membership = self.find(request, "write", store=form.is_valid(), **url)
+        context = self.context(text, membership, url)
+        noun = context["noun"]
+        if not form.is_valid():
+            message = f"This {noun} could not be saved: it is longer than 20,000 characters."
+            if "version" in form.errors:
+                message = (
+                    f"This {noun} could not be saved. Reload the page and try again; your text is still here."
+                )
+            if request.htmx:
+                return render(request, "editing/page.html#save-status", {**context, "error": message})
+            messages.error(request, message)
+            return redirect(self.url("edit", url))
+        result = text.save_edit(form.cleaned_data["text"], form.cleaned_data["version"], request.user)
+        if result == SaveResult.SAVED:
+            self.saved(request, text)
+        if request.htmx:
+            response = render(request, "editing/page.html#autosave-answer", context)
+            # static/js/app.js and the outbox listen for these events.
+            response["HX-Trigger"] = "draft-saved" if result == SaveResult.SAVED else "draft-conflict"
+            return response
+        if result == SaveResult.CONFLICT:
+            messages.error(
+                request,
+                f"Someone else changed this {noun} while you were writing. Both versions are kept.",
+                extra_tags=CONFLICT_TAG,
+            )
+        else:
+            messages.success(request, "Saved.")
+        return redirect(self.url("edit", url))
+
+    def restore(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        text, _ = self.find(request, "write", store=True, **url)
+        text.restore_generated(self.generate(request, text), request.user)
+        messages.success(request, "The suggested text is back.")
+        return redirect(self.url("edit", url))
+
+    def resolve(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        form = ResolveForm(request.POST)
+        text, _ = self.find(request, "write", store=form.is_valid(), **url)
+        if not form.is_valid():
+            return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
+        text.resolve_conflict(form.cleaned_data["keep"], request.user)
+        messages.success(request, "Done: one version is kept.")
+        return redirect(self.url("edit", url))
+
+
+def _reading(view: View) -> View:
+    return keep_offline(login_required(require_GET(view)))
+
+
+def _writing(view: View) -> View:
+    return login_required(require_POST(view))
