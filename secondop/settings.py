@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "secondop.accounts.middleware.UserTimeZoneMiddleware",
     "secondop.pwa.idempotency.IdempotencyMiddleware",
+    "secondop.cases.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "secondop.urls"

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from secondop import views
-from secondop.cases import people
+from secondop.cases import people_views
 from secondop.pwa import views as pwa_views
 
 # The admin signs in through allauth's log-in (its rate limits, e-mail verification and two-factor), never
@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("secondop.casefile.urls")),
     path("cases/", include("secondop.cases.urls")),
     path("teams/", include("secondop.cases.team_urls")),
-    path("invitations/<str:token>/", people.invitation, name="invitation"),
+    path("invitations/<str:token>/", people_views.invitation, name="invitation"),
     path("account/", include("secondop.accounts.urls")),
     path("", include("secondop.reminders.urls")),
     path("accounts/", include("allauth.urls")),

@@ -47,7 +47,7 @@ from secondop.records.models import (
     RequestEvent,
     RequestStatus,
 )
-from secondop.reminders import actions
+from secondop.reminders import buttons
 from secondop.reminders.models import Notification, PushSubscription, Reminder, ReminderKind
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import Draft, DraftUse
@@ -382,7 +382,7 @@ def build_world(owner: User, case: Case) -> World:
         ],
         "action": ["done", "tomorrow", "DONE", "snooze", "x"],
     }
-    owner_token = actions.make_token(mine.reminder)
+    owner_token = buttons.make_token(mine.reminder)
     world.url_values_for = {
         ("team_invitation_cancel", "invitation_id"): [team_invitation.pk, other_team_invitation.pk, *nobody],
         ("team_member_remove", "member_id"): [

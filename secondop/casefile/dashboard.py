@@ -1,7 +1,7 @@
 """The dashboard: every case a person can see, the most urgent first, a page at a time.
 
 Each case stores its next due date (`Case.next_due_on`, kept with every change that moves it by
-`secondop.records.services`), so one query counts the cases of each group, and one reads the page shown,
+`secondop.records.progress`), so one query counts the cases of each group, and one reads the page shown,
 in order, with what each row shows of the case; two more fill in what is due and the team roles.
 """
 
@@ -113,9 +113,9 @@ def due_item(requests: list[RecordsRequest], today: datetime.date) -> DueItem | 
     found = clock.next_due(requests)
     if found is None:
         return None
-    on, kind, request = found
+    on, kind, records_request = found
     if on < today:
-        on, kind, request = min(
+        on, kind, records_request = min(
             (
                 (due, clock.LEGAL, each)
                 for each in requests
@@ -127,7 +127,7 @@ def due_item(requests: list[RecordsRequest], today: datetime.date) -> DueItem | 
     words = OVERDUE_WORDS if on < today else WORDS
     return DueItem(
         on,
-        words[kind].format(holder=request.holder),
+        words[kind].format(holder=records_request.holder),
         overdue=on < today,
         date_format="j F" if on.year == today.year else "j F Y",
     )
@@ -153,12 +153,12 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
     requests (what is due, from whom) and the person's team shares."""
     ids = [case.pk for case in cases]
     requests: dict[int, list[RecordsRequest]] = defaultdict(list)
-    for request in (
+    for records_request in (
         RecordsRequest.objects.filter(case_id__in=ids, requested_on__isnull=False)
         .exclude(status__in=CLOSED_STATUSES)
         .select_related("holder")
     ):
-        requests[request.case_id].append(request)
+        requests[records_request.case_id].append(records_request)
     shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for case_id, role, team in TeamShare.objects.filter(
         case_id__in=ids, team__members__user=user

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from secondop.casefile import dashboard, deletion
 from secondop.casefile import timeline as case_timeline
-from secondop.cases import people, sharing, teams
+from secondop.cases import people_views, sharing, teams
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case, Invitation, TeamInvitation
 from secondop.pwa.offline import keep_offline
@@ -37,14 +37,14 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     context: dict[str, object] = {"show": show, "q": search, "today": today}
     # A history restore asks with HX-Request too, but wants the whole page.
     rows_only = request.htmx and not request.htmx.history_restore_request
-    if not rows_only and request.session.get(people.INVITATIONS_WAITING):
+    if not rows_only and request.session.get(people_views.INVITATIONS_WAITING):
         waiting_cases, waiting_teams = (
             list(sharing.waiting_for(request.user)),
             list(teams.waiting_for(request.user)),
         )
         context |= {"waiting_cases": waiting_cases, "waiting_teams": waiting_teams}
         if not waiting_cases and not waiting_teams:
-            del request.session[people.INVITATIONS_WAITING]
+            del request.session[people_views.INVITATIONS_WAITING]
     board = dashboard.build(request.user, show=show, search=search, today=today, page=page)
     # Which empty state to show: a first-case welcome only to someone with no case at all.
     has_cases = bool(board.rows) or (
@@ -73,11 +73,11 @@ def _join(request: AuthenticatedRequest) -> HttpResponse:
         )
         return redirect("case_list")
     try:
-        people.accept(found, request.user)
+        people_views.accept(found, request.user)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("case_list")
-    return people.joined(request, found)
+    return people_views.joined(request, found)
 
 
 @keep_offline

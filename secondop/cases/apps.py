@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from secondop.cases import people  # noqa: F401 (its signal receivers)
+        from secondop.cases import people_views  # noqa: F401 (its signal receivers)

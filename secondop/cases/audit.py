@@ -2,12 +2,14 @@
 exported it, and when."""
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
+from secondop.pwa.outcome import outcome_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -69,17 +71,26 @@ _PENDING = "_secondop_audit_change"
 
 
 def change_when_saved(request: HttpRequest, case: Case, detail: str) -> None:
-    """Notes a change for the trail; `record_pending` records it once the answer says it was saved (a
+    """Notes a change for the trail; AuditMiddleware records it once the answer says it was saved (a
     refused form, a stale version or a server error changed nothing, so the trail must not say it did)."""
     setattr(request, _PENDING, (case, detail))
 
 
-def record_pending(request: HttpRequest) -> None:
-    pending = getattr(request, _PENDING, None)
-    if pending is not None:
-        case, detail = pending
-        record_once(case, request.user, AuditAction.CHANGED, detail)
-        delattr(request, _PENDING)
+class AuditMiddleware:
+    """Records the change a write noted once its answer says it was saved. It comes after the outbox's
+    IdempotencyMiddleware, so it runs inside the write's transaction; a replayed answer ran no view and
+    noted nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        pending = getattr(request, _PENDING, None)
+        if pending is not None and outcome_of(response, request) in ("saved", "conflict"):
+            case, detail = pending
+            record_once(case, request.user, AuditAction.CHANGED, detail)
+        return response
 
 
 # Writes that record an event of their own (sharing, exports), not a generic "changed".
@@ -101,4 +112,4 @@ def change_name(url_name: str | None) -> str:
     return (url_name or "the case").replace("_", " ")
 
 
-__all__ = ["AuditAction", "record", "record_once", "change_name", "change_when_saved", "record_pending"]
+__all__ = ["AuditAction", "AuditMiddleware", "record", "record_once", "change_name", "change_when_saved"]

@@ -4,6 +4,7 @@ Hook for the reminders: `open_items(case)` is what is left to nudge about, and `
 whenever an item is ticked (by hand or by itself), so a scheduled nudge for it can be cancelled.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.dispatch import Signal
@@ -55,26 +56,23 @@ def open_items(case: Case) -> list[ChecklistItem]:
     return list(case.checklist.filter(done_at__isnull=True))
 
 
+def _insurance_settled(case: Case) -> bool:
+    insurance = InsuranceCheck.objects.filter(case=case).first()  # fresh, not the cached relation
+    return insurance is not None and insurance.is_settled
+
+
+# Whether a standard item's work is done, by its key. The work of "script" and "portal" is the scripts',
+# which add their own tests here when the app is ready (secondop.scripts.apps): this app knows none of theirs.
+DONE_WHEN: dict[str, Callable[[Case], bool]] = {
+    "rights": lambda case: bool(case.rights_state.strip() or case.rights_notes.strip()),
+    "questions": lambda case: case.questions.exists(),
+    "insurance": _insurance_settled,
+}
+
+
 def work_done(case: Case) -> set[str]:
     """The standard items whose work the case shows as done."""
-    from secondop.scripts.models import DraftKind
-
-    done: set[str] = set()
-    drafts = case.drafts.all()
-    used_kinds = set(drafts.filter(uses__isnull=False).values_list("kind", flat=True))
-    edited_kinds = {draft.kind for draft in drafts if draft.edited_at is not None}
-    if case.approach_answered and (used_kinds | edited_kinds) - {DraftKind.PORTAL_MESSAGE}:
-        done.add("script")
-    if DraftKind.PORTAL_MESSAGE in used_kinds:
-        done.add("portal")
-    if case.rights_state.strip() or case.rights_notes.strip():
-        done.add("rights")
-    if case.questions.exists():
-        done.add("questions")
-    insurance = InsuranceCheck.objects.filter(case=case).first()  # fresh, not the cached relation
-    if insurance is not None and insurance.is_settled:
-        done.add("insurance")
-    return done
+    return {key for key, done in DONE_WHEN.items() if done(case)}
 
 
 def tick(item: ChecklistItem, user: object, *, automatically: bool = False) -> bool:

@@ -131,7 +131,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     # The earliest date something is due on the case's records requests (secondop.records.clock.next_due),
-    # kept by secondop.records.services in the transaction of every change that moves it.
+    # kept by secondop.records.progress in the transaction of every change that moves it.
     next_due_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()

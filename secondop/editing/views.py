@@ -21,8 +21,8 @@ from secondop.cases.models import Membership
 from secondop.editing.forms import ResolveForm, SaveForm
 from secondop.editing.models import SaveResult, VersionedText
 from secondop.editing.texts import paragraphs, placeholders_in
-from secondop.pwa.idempotency import CONFLICT_TAG
 from secondop.pwa.offline import keep_offline
+from secondop.pwa.outcome import CONFLICT_TAG
 from secondop.requests import AuthenticatedRequest
 
 type View = Callable[..., HttpResponse]

@@ -26,20 +26,16 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import quote
 
-from django.conf import settings
-from django.contrib.messages import constants
-from django.contrib.messages.storage.base import Message
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
-from django.urls import reverse
 
-from secondop.cases import audit
 from secondop.cases.access import CASE_OF_WRITE, may
 from secondop.cases.models import Membership, TeamMembership, TeamShare
 from secondop.pwa.models import Submission
+from secondop.pwa.outcome import error_messages, outcome_of
 
 STORED_BODY_LIMIT = 200_000
 KEPT_HEADERS = ("HX-Trigger", "Content-Type", "HX-Redirect")
@@ -51,42 +47,6 @@ def client_id_of(request: HttpRequest) -> uuid.UUID | None:
         return uuid.UUID(str(raw)) if raw else None
     except ValueError:
         return None
-
-
-# The extra tag of an error message that reports a conflict (both versions kept), not a refusal.
-CONFLICT_TAG = "conflict"
-
-
-def _error_messages(request: HttpRequest | None) -> list[Message]:
-    """The error messages this request queued for the next page (the storage's own list: reading the
-    messages through the public API would mark them as shown)."""
-    storage = getattr(request, "_messages", None)
-    queued = getattr(storage, "_queued_messages", [])
-    return [message for message in queued if message.level >= constants.ERROR]
-
-
-def outcome_of(response: HttpResponse, request: HttpRequest | None = None) -> str:
-    status = response.status_code
-    if 300 <= status < 400:
-        location = response.get("Location", "")
-        if location.startswith(reverse(settings.LOGIN_URL)):
-            return "login"
-        errors = _error_messages(request)
-        if any(CONFLICT_TAG in (message.extra_tags or "").split() for message in errors):
-            return "conflict"
-        return "refused" if errors else "saved"
-    if status >= 500:
-        return "retry"
-    if status >= 400:
-        return "refused"
-    if status == 204:  # No Content: done, with nothing to show
-        return "saved"
-    if response.get("Content-Type", "").startswith("application/json"):
-        return "saved"
-    trigger = response.get("HX-Trigger", "")
-    if "conflict" in trigger:
-        return "conflict"
-    return "saved" if trigger else "refused"
 
 
 def _replay(submission: Submission) -> HttpResponse:
@@ -115,7 +75,7 @@ def _for_outbox(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if name in response:
             readable[name] = response[name]
     readable["X-Secondop-Location"] = location
-    errors = _error_messages(request)
+    errors = error_messages(request)
     if errors:
         readable["X-Secondop-Message"] = quote(str(errors[0].message)[:500])
     # What the form would have said on the next page ("Saved.", a refusal) the outbox shows itself, on the
@@ -146,10 +106,7 @@ class IdempotencyMiddleware:
         client_id = client_id_of(request)
         if client_id is None:
             response = self.get_response(request)
-            outcome = outcome_of(response, request)
-            if outcome in ("saved", "conflict"):
-                audit.record_pending(request)
-            response["X-Secondop-Outcome"] = outcome
+            response["X-Secondop-Outcome"] = outcome_of(response, request)
             return response
         try:
             with transaction.atomic():
@@ -161,7 +118,6 @@ class IdempotencyMiddleware:
                 # server error changed nothing, so sending it again simply runs it again.
                 if outcome not in ("saved", "conflict"):
                     raise _DoNotKeep(response)
-                audit.record_pending(request)
                 # A view that signed the person out (deleting the account does) leaves no one to replay for.
                 if request.user.is_authenticated:
                     body = b"" if response.streaming else response.content

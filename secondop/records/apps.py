@@ -6,4 +6,4 @@ class RecordsConfig(AppConfig):
     label = "records"
 
     def ready(self) -> None:
-        from secondop.records import services  # noqa: F401  (its receivers keep each case's next due date)
+        from secondop.records import progress  # noqa: F401  (its receivers keep each case's next due date)

@@ -9,7 +9,7 @@ import datetime
 from secondop.editing.texts import SHARED_LABELS
 from secondop.records import clock
 from secondop.records.models import (
-    Delivery,
+    DeliveryMethod,
     LetterKind,
     Medium,
     Provider,
@@ -43,11 +43,11 @@ LABELS = {
 MEDIUM_WORDS = {Medium.ELECTRONIC: "an electronic copy", Medium.PAPER: "a paper copy"}
 # How the copy travels, and which of the patient's own details that needs (if any).
 DELIVERY_WORDS: dict[str, tuple[str, str | None]] = {
-    Delivery.PORTAL: ("through the patient portal", None),
-    Delivery.EMAIL: ("by e-mail", "my_email"),
-    Delivery.FAX: ("by fax", "my_fax"),
-    Delivery.MAIL: ("by mail", "my_address"),
-    Delivery.DISC: ("on a disc or USB stick", None),
+    DeliveryMethod.PORTAL: ("through the patient portal", None),
+    DeliveryMethod.EMAIL: ("by e-mail", "my_email"),
+    DeliveryMethod.FAX: ("by fax", "my_fax"),
+    DeliveryMethod.MAIL: ("by mail", "my_address"),
+    DeliveryMethod.DISC: ("on a disc or USB stick", None),
 }
 
 HOLDER_BLOCK = """\
@@ -150,9 +150,9 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _records(request: RecordsRequest) -> str:
-    keys = list(request.record_types or [])
-    other = _one_line(request.other_records)
+def _records(records_request: RecordsRequest) -> str:
+    keys = list(records_request.record_types or [])
+    other = _one_line(records_request.other_records)
     if other:  # the words they wrote stand in for the bare "other records"
         keys = [key for key in keys if key != RecordType.OTHER]
     described = describe_records(keys)
@@ -161,8 +161,8 @@ def _records(request: RecordsRequest) -> str:
     return described or other
 
 
-def _date_range(request: RecordsRequest) -> str:
-    start, end = request.date_from, request.date_to
+def _date_range(records_request: RecordsRequest) -> str:
+    start, end = records_request.date_from, records_request.date_to
     if start and end:
         return f", from {long_date(start)} to {long_date(end)}"
     if start:
@@ -188,41 +188,43 @@ class _Facts(dict[str, str]):
         return f"[{LABELS[key]}]"
 
 
-def _facts(request: RecordsRequest, today: datetime.date) -> _Facts:
-    holder, recipient = request.holder, request.recipient
+def _facts(records_request: RecordsRequest, today: datetime.date) -> _Facts:
+    holder, recipient = records_request.holder, records_request.recipient
     known = {
-        "patient_name": request.case.patient_name,
+        "patient_name": records_request.case.patient_name,
         "holder_name": holder.name,
         "holder_practice": holder.practice,
         "holder_address": holder.address,
-        "records": _records(request),
+        "records": _records(records_request),
         "recipient_name": recipient.name if recipient else "",
         "recipient_practice": recipient.practice if recipient else "",
-        "destination": request.send_to or _destination(recipient),
-        "requested_on": long_date(request.requested_on) if request.requested_on else "",
+        "destination": records_request.send_to or _destination(recipient),
+        "requested_on": long_date(records_request.requested_on) if records_request.requested_on else "",
     }
     facts = _Facts({key: _one_line(value) for key, value in known.items() if value.strip()})
-    due = clock.legal_due_on(request)
+    due = clock.legal_due_on(records_request)
     if due:
         facts["due_on"] = long_date(due)
     facts.update(
         today=long_date(today),
-        letter_date=long_date(request.requested_on or today),
+        letter_date=long_date(records_request.requested_on or today),
         sign_here=SIGN_HERE,
-        signed_on=long_date(request.directive_signed_on) if request.directive_signed_on else SIGN_HERE,
-        date_range=_date_range(request),
-        medium=MEDIUM_WORDS.get(Medium(request.medium), "a copy"),
+        signed_on=long_date(records_request.directive_signed_on)
+        if records_request.directive_signed_on
+        else SIGN_HERE,
+        date_range=_date_range(records_request),
+        medium=MEDIUM_WORDS.get(Medium(records_request.medium), "a copy"),
         fee_question=(
             " If there is a fee, please tell me how much it will be before you prepare the records."
-            if request.fee_estimate_asked
+            if records_request.fee_estimate_asked
             else ""
         ),
         reply_days=str(ESCALATION_REPLY_DAYS),
         reply_by=long_date(today + datetime.timedelta(days=ESCALATION_REPLY_DAYS)),
     )
-    words, needs = DELIVERY_WORDS[request.delivery]
-    facts["directive_delivery"] = "" if request.delivery == Delivery.PORTAL else f", {words}"
-    if request.is_directive:
+    words, needs = DELIVERY_WORDS[records_request.delivery]
+    facts["directive_delivery"] = "" if records_request.delivery == DeliveryMethod.PORTAL else f", {words}"
+    if records_request.is_directive:
         to_whom = "{recipient_name} at {recipient_practice}, {destination}".format_map(facts)
         facts["where_to_send"] = (
             f"Please send them as {facts['medium']}{facts['directive_delivery']} to {to_whom}."
@@ -231,40 +233,40 @@ def _facts(request: RecordsRequest, today: datetime.date) -> _Facts:
         facts["directive_attached"] = " My signed directive for this is attached."
         facts["directive_reminder"] = f" I asked you to send them to {to_whom}."
     else:
-        send_to = _one_line(request.send_to)
+        send_to = _one_line(records_request.send_to)
         if needs:
             words += f" to {send_to or facts[needs]}"
-        elif send_to and request.delivery == Delivery.DISC:  # the portal needs no address
+        elif send_to and records_request.delivery == DeliveryMethod.DISC:  # the portal needs no address
             words += f", sent to {send_to}"
         facts["where_to_send"] = f"Please send them to me as {facts['medium']}, {words}."
         facts["directive_reminder"] = facts["directive_enclosed"] = facts["directive_attached"] = ""
-    facts["asked_on"] = f" of {facts['requested_on']}," if request.requested_on else ""
-    follow_up = clock.follow_up_on(request)
+    facts["asked_on"] = f" of {facts['requested_on']}," if records_request.requested_on else ""
+    follow_up = clock.follow_up_on(records_request)
     facts["follow_up"] = f", on {long_date(follow_up)}" if follow_up else ""
     facts["extension"] = (
-        f", which includes the extra 30 days from your written notice of {long_date(request.extension_notice_on)}"
-        if request.extension_notice_on
+        f", which includes the extra 30 days from your written notice of {long_date(records_request.extension_notice_on)}"
+        if records_request.extension_notice_on
         else ""
     )
     facts["what_arrived"] = (
         "I have received only part of the records"
-        if request.status == RequestStatus.PARTLY_RECEIVED
+        if records_request.status == RequestStatus.PARTLY_RECEIVED
         else "I have not received the records"
     )
     return facts
 
 
-def generate(kind: str, request: RecordsRequest, today: datetime.date) -> str:
+def generate(kind: str, records_request: RecordsRequest, today: datetime.date) -> str:
     """The letter of `kind` for `request`, as of `today` (the date a new letter carries)."""
-    return TEMPLATES[kind].format_map(_facts(request, today))
+    return TEMPLATES[kind].format_map(_facts(records_request, today))
 
 
-def offered_letters(request: RecordsRequest, today: datetime.date) -> list[str]:
+def offered_letters(records_request: RecordsRequest, today: datetime.date) -> list[str]:
     """The letters this request offers, in the order they are usually needed."""
     kinds = [LetterKind.REQUEST.value]
-    if request.is_directive:
+    if records_request.is_directive:
         kinds.append(LetterKind.DIRECTIVE.value)
     kinds.append(LetterKind.PORTAL_MESSAGE.value)
-    if clock.is_overdue(request, today):
+    if clock.is_overdue(records_request, today):
         kinds.append(LetterKind.ESCALATION.value)
     return kinds

@@ -109,7 +109,9 @@ class Medium(models.TextChoices):
     PAPER = "paper", "Paper"
 
 
-class Delivery(models.TextChoices):
+class DeliveryMethod(models.TextChoices):
+    """How the holder delivers the records (not to be confused with a reminder's delivery)."""
+
     PORTAL = "portal", "Through the portal"
     EMAIL = "email", "By e-mail"
     FAX = "fax", "By fax"
@@ -146,7 +148,9 @@ class RecordsRequest(models.Model):
     date_from = models.DateField("records from", null=True, blank=True)
     date_to = models.DateField("records until", null=True, blank=True)
     medium = models.CharField("format", max_length=16, choices=Medium.choices, default=Medium.ELECTRONIC)
-    delivery = models.CharField("delivered", max_length=16, choices=Delivery.choices, default=Delivery.PORTAL)
+    delivery = models.CharField(
+        "delivered", max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.PORTAL
+    )
     method = models.CharField("how you asked", max_length=16, choices=ContactChannel.choices, blank=True)
     forms_needed = models.CharField("forms they need", max_length=300, blank=True)
     forms_completed = models.BooleanField("forms filled in", default=False)

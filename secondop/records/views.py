@@ -24,7 +24,7 @@ from secondop.records.forms import (
     RequestDateForm,
 )
 from secondop.records.models import ContactChannel, ContactEntry, LetterKind, RecordsRequest, RequestStatus
-from secondop.records.services import MoveRefused, change_request_date, move, portal_message_sent
+from secondop.records.progress import MoveRefused, change_request_date, move, portal_message_sent
 from secondop.records.timeline import entries
 from secondop.requests import AuthenticatedRequest, query_number
 

@@ -64,24 +64,24 @@ def _cancel(**filters: object) -> int:
     )
 
 
-def schedule_for_request(request: RecordsRequest) -> None:
+def schedule_for_request(records_request: RecordsRequest) -> None:
     """What `clock.milestones` says is due: the follow-up a week after the request, the legal deadline
     (day 30, or 60 when extended) and one more the day after it. Whatever is no longer due is cancelled."""
     reminders = {}
-    for kind, day in clock.milestones(request):
+    for kind, day in clock.milestones(records_request):
         if kind == clock.FOLLOW_UP:
             reminders[ReminderKind.FOLLOW_UP] = day
         else:
             reminders[ReminderKind.LEGAL_DUE] = day
             reminders[ReminderKind.OVERDUE] = day + datetime.timedelta(days=1)
     if not reminders:  # closed, or not yet asked: everything about it, snoozed ones too
-        _cancel(request=request)
+        _cancel(request=records_request)
     elif ReminderKind.FOLLOW_UP not in reminders:  # followed up, or part of the records came
-        _cancel(request=request, kind=ReminderKind.FOLLOW_UP)
-    for user in recipients(request.case) if reminders else []:
+        _cancel(request=records_request, kind=ReminderKind.FOLLOW_UP)
+    for user in recipients(records_request.case) if reminders else []:
         for kind, day in reminders.items():
-            key = f"{kind}:r{request.pk}:u{user.pk}"
-            _schedule(user, request.case, kind, key, day, request=request)
+            key = f"{kind}:r{records_request.pk}:u{user.pk}"
+            _schedule(user, records_request.case, kind, key, day, request=records_request)
 
 
 def schedule_nudge(item: ChecklistItem) -> None:
@@ -110,8 +110,8 @@ def reschedule_for_user(user: User) -> None:
 
 def schedule_for_member(case: Case, user: User) -> None:
     """When a member starts getting a case's reminders: what is already scheduled for others."""
-    for request in case.records_requests.all():
-        schedule_for_request(request)
+    for records_request in case.records_requests.all():
+        schedule_for_request(records_request)
     for item in case.checklist.filter(done_at__isnull=True).exclude(key=""):
         schedule_nudge(item)
 

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
 from secondop.pwa.offline import keep_offline
-from secondop.reminders import actions, push
+from secondop.reminders import buttons, push
 from secondop.reminders.forms import CaseRemindersForm, ChannelsForm, PushSubscriptionForm
 from secondop.reminders.inbox import forget_unread
 from secondop.reminders.models import Notification, PushSubscription
@@ -29,8 +29,8 @@ INBOX_LENGTH = 100
 @require_POST
 def reminder_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
     try:
-        actions.apply(token, action)
-    except actions.ActionRefused as refusal:
+        buttons.apply(token, action)
+    except buttons.ActionRefused as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=400)
     message = "Done." if action == "done" else "We will remind you tomorrow."
     return JsonResponse({"ok": True, "message": message})

@@ -40,7 +40,7 @@ from secondop.cases.models import (
     TeamShare,
 )
 from secondop.records.models import Provider, RecordsRequest, RequestEvent
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.reminders.models import Notification, PushSubscription, Reminder
 from secondop.security import SessionIdleMiddleware
 from tests.conftest import PASSWORD, client_for, make_user

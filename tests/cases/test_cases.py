@@ -184,3 +184,26 @@ def test_the_case_overview_reads_as_many_queries_for_thirty_people_and_steps_as_
         ChecklistItem.objects.create(case=case, title=f"Step {number}", position=100 + number)
     assert case.memberships.count() == 30
     assert queries() == few
+
+
+def test_the_overview_reads_as_many_queries_whatever_the_case_holds(case: Case, advocate: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from secondop.cases.models import ChecklistItem, Question
+
+    client = client_for(advocate)  # not the owner: the view is in the audit trail too
+    client.get(reverse("case_overview", args=[case.code]))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("case_overview", args=[case.code])).status_code == 200
+        return len(queries)
+
+    small = count()
+    for number in range(30):
+        member = make_user(f"member{number}@example.com")
+        Membership.objects.create(case=case, user=member, role=Role.VIEWER)
+        ChecklistItem.objects.create(case=case, title=f"Step {number}", position=10 + number)
+        Question.objects.create(case=case, text=f"Question {number}?")
+    assert count() == small <= 10

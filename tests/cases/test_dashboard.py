@@ -22,7 +22,7 @@ from secondop.cases.models import (
     TeamShare,
 )
 from secondop.records.models import ContactEntry, Provider, RecordsRequest, RequestStatus
-from secondop.records.services import store_next_due
+from secondop.records.progress import store_next_due
 from tests.conftest import client_for
 
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)

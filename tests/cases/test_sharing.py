@@ -13,7 +13,7 @@ from secondop.accounts.models import User
 from secondop.cases import sharing
 from secondop.cases.models import AuditEvent, Case, Invitation, Membership, Role
 from secondop.records.models import Provider, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.reminders.models import Reminder, ReminderStatus
 from tests.conftest import PASSWORD, client_for, make_user
 

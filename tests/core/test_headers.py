@@ -21,7 +21,7 @@ from secondop.accounts.models import User
 from secondop.cases import sharing, teams
 from secondop.cases.models import Case, Question, TeamRole
 from secondop.records.models import ContactEntry, Provider, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.reminders.models import Notification, PushSubscription
 from tests.conftest import PASSWORD, client_for
 

@@ -19,7 +19,7 @@ from secondop.accounts.models import User
 from secondop.cases import checklist
 from secondop.cases.models import Case, ContactChannel, InsuranceCheck, Question, YesNoUnsure
 from secondop.records.models import ContactEntry, Provider, ProviderRole, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.reminders.models import Notification, PushSubscription
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import DraftKind, DraftUse

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 from secondop.accounts.models import User
 from secondop.cases.models import Case
 from secondop.records.models import Provider, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from tests.e2e.conftest import new_phone_context, sign_in_context
 
 pytestmark = pytest.mark.browser

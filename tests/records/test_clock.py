@@ -8,7 +8,7 @@ from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case
 from secondop.records import clock
 from secondop.records.models import ALLOWED_MOVES, Provider, RecordsRequest, RequestEvent, RequestStatus
-from secondop.records.services import MoveRefused, change_request_date, move
+from secondop.records.progress import MoveRefused, change_request_date, move
 from secondop.reminders.models import Reminder
 
 D = datetime.date
@@ -134,7 +134,7 @@ def test_the_extension_is_recorded_once_and_only_inside_the_first_30_days(case: 
     assert "extended" not in request.allowed_moves()
     request.extension_notice_on = D(2026, 5, 31)
     with pytest.raises(MoveRefused, match="only once"):
-        from secondop.records.services import check_move
+        from secondop.records.progress import check_move
 
         request.status = "acknowledged"
         check_move(request, "extended", D(2026, 6, 1), D(2026, 6, 5))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from secondop.accounts.models import User
 from secondop.cases.models import Case, InsuranceCheck, Membership, Question, Role
 from secondop.records.models import ContactEntry, Letter, Provider, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.scripts.models import Draft, DraftUse
 from tests.conftest import PASSWORD, client_for, make_user
 

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from secondop.accounts.models import User
 from secondop.cases.models import Case
 from secondop.editing.texts import placeholders_in
-from secondop.records import services
+from secondop.records import progress
 from secondop.records.letter_views import _letter_for
 from secondop.records.letters import LABELS, generate, offered_letters
 from secondop.records.models import Letter, LetterKind, Provider, ProviderRole, RecordsRequest
@@ -67,7 +67,7 @@ def full_request(
         fee_estimate_asked=True,
     )
     if requested:
-        services.move(request, "requested", ASKED, today=ASKED, user=owner)
+        progress.move(request, "requested", ASKED, today=ASKED, user=owner)
         request.refresh_from_db()
     return request
 
@@ -182,7 +182,7 @@ def test_the_escalation_cites_the_dates_asks_for_a_reply_soon_and_mentions_ocr(
 
 def test_the_escalation_counts_the_extension_when_there_was_one(case: Case, owner: User) -> None:
     request = full_request(case, owner)
-    services.move(request, "extended", D(2026, 3, 20), today=D(2026, 3, 20), user=owner)
+    progress.move(request, "extended", D(2026, 3, 20), today=D(2026, 3, 20), user=owner)
     request.refresh_from_db()
     text = generate(LetterKind.ESCALATION, request, D(2026, 5, 4))
     assert (
@@ -192,7 +192,7 @@ def test_the_escalation_counts_the_extension_when_there_was_one(case: Case, owne
 
 def test_the_escalation_says_when_only_part_arrived(case: Case, owner: User) -> None:
     request = full_request(case, owner)
-    services.move(request, "partly_received", D(2026, 3, 25), today=D(2026, 3, 25), user=owner)
+    progress.move(request, "partly_received", D(2026, 3, 25), today=D(2026, 3, 25), user=owner)
     request.refresh_from_db()
     assert "I have received only part of the records" in generate(
         LetterKind.ESCALATION, request, D(2026, 4, 6)
@@ -252,7 +252,7 @@ def test_the_escalation_is_offered_only_once_the_deadline_has_passed(case: Case,
 
 def test_no_escalation_once_the_records_arrived(case: Case, owner: User) -> None:
     request = full_request(case, owner, kind="copy")
-    services.move(request, "received", D(2026, 3, 30), today=D(2026, 3, 30), user=owner)
+    progress.move(request, "received", D(2026, 3, 30), today=D(2026, 3, 30), user=owner)
     request.refresh_from_db()
     assert "escalation" not in offered_letters(request, D(2026, 6, 1))
     with at(D(2026, 6, 1)):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from secondop.accounts.models import User
 from secondop.cases.models import Case
 from secondop.records.models import ContactEntry, Provider, RecordsRequest, RequestEvent
-from secondop.records.services import move
+from secondop.records.progress import move
 from tests.conftest import client_for
 
 D = datetime.date

@@ -9,8 +9,8 @@ from secondop.accounts.models import Profile, User
 from secondop.cases import checklist
 from secondop.cases.models import Case, Membership
 from secondop.records.models import ContactEntry, Provider, RecordsRequest
-from secondop.records.services import change_request_date, move
-from secondop.reminders import actions, scheduling
+from secondop.records.progress import change_request_date, move
+from secondop.reminders import buttons, scheduling
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 
 D = datetime.date
@@ -136,13 +136,13 @@ def test_done_on_the_follow_up_notification_is_the_follow_up(case: Case, owner: 
     scheduling.schedule_for_request(request)
     viewers = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=viewer)
     Reminder.objects.filter(pk=viewers.pk).update(action_nonce="v")
-    actions.apply(actions.make_token(Reminder.objects.get(pk=viewers.pk)), "done")
+    buttons.apply(buttons.make_token(Reminder.objects.get(pk=viewers.pk)), "done")
     request.refresh_from_db()
     assert request.followed_up_on is None  # a viewer's Done changes nothing in the case
 
     mine = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=owner)
     Reminder.objects.filter(pk=mine.pk).update(action_nonce="o")
-    actions.apply(actions.make_token(Reminder.objects.get(pk=mine.pk)), "done")
+    buttons.apply(buttons.make_token(Reminder.objects.get(pk=mine.pk)), "done")
     request.refresh_from_db()
     assert request.followed_up_on == D(2026, 5, 1)
     assert not scheduled(request=request, kind=ReminderKind.FOLLOW_UP)

@@ -28,13 +28,13 @@ class MoveRefused(ValueError):
 
 
 def check_move(
-    request: RecordsRequest,
+    records_request: RecordsRequest,
     to_status: str,
     on: datetime.date,
     today: datetime.date,
     extension_notice_on: datetime.date | None = None,
 ) -> None:
-    here = RequestStatus(request.status)
+    here = RequestStatus(records_request.status)
     there = RequestStatus(to_status)
     if there.value not in ALLOWED_MOVES[here]:
         if here.value in {RequestStatus.RECEIVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN}:
@@ -42,13 +42,13 @@ def check_move(
         raise MoveRefused(f"A request that is “{here.label.lower()}” cannot become “{there.label.lower()}”.")
     if on > today:
         raise MoveRefused("That date is in the future. Use the date it happened.")
-    if request.requested_on is not None and on < request.requested_on:
+    if records_request.requested_on is not None and on < records_request.requested_on:
         raise MoveRefused("That date is before the day you asked for the records.")
     if there == RequestStatus.EXTENDED:
-        if request.extension_notice_on is not None:
+        if records_request.extension_notice_on is not None:
             raise MoveRefused("An extension can be taken only once.")
         notice = extension_notice_on or on
-        window = clock.extension_window(request)
+        window = clock.extension_window(records_request)
         assert window is not None  # a request past "preparing" has a request date
         if not window[0] <= notice <= window[1]:
             raise MoveRefused(
@@ -58,7 +58,7 @@ def check_move(
 
 
 def move(
-    request: RecordsRequest,
+    records_request: RecordsRequest,
     to_status: str,
     on: datetime.date,
     *,
@@ -69,7 +69,7 @@ def move(
 ) -> RequestEvent:
     """Moves `request` to `to_status` as of `on`, keeping the move in its history. Raises MoveRefused."""
     with transaction.atomic():
-        locked = RecordsRequest.objects.select_for_update().get(pk=request.pk)
+        locked = RecordsRequest.objects.select_for_update().get(pk=records_request.pk)
         check_move(locked, to_status, on, today, extension_notice_on)
         event = RequestEvent.objects.create(
             request=locked, from_status=locked.status, to_status=to_status, on=on, note=note, by=user
@@ -82,24 +82,26 @@ def move(
         elif to_status == RequestStatus.RECEIVED:
             locked.received_on = on
         locked.save()
-    request.refresh_from_db()
+    records_request.refresh_from_db()
     return event
 
 
-def change_request_date(request: RecordsRequest, requested_on: datetime.date, today: datetime.date) -> None:
+def change_request_date(
+    records_request: RecordsRequest, requested_on: datetime.date, today: datetime.date
+) -> None:
     """Corrects the date the request was made (which moves its follow-up and deadline)."""
-    if request.requested_on is None:
+    if records_request.requested_on is None:
         raise MoveRefused("Mark the request as requested first.")
     if requested_on > today:
         raise MoveRefused("That date is in the future. Use the date you asked.")
-    if request.extension_notice_on and not (
+    if records_request.extension_notice_on and not (
         requested_on
-        <= request.extension_notice_on
+        <= records_request.extension_notice_on
         <= requested_on + datetime.timedelta(days=clock.RESPONSE_DAYS)
     ):
         raise MoveRefused("With that date, the extension notice would fall outside the first 30 days.")
-    request.requested_on = requested_on
-    request.save(update_fields=["requested_on", "updated_at"])
+    records_request.requested_on = requested_on
+    records_request.save(update_fields=["requested_on", "updated_at"])
 
 
 def follow_up(request_id: int, on: datetime.date) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from secondop.cases import checklist
 from secondop.cases.models import Membership, Role
-from secondop.records import services
+from secondop.records import progress
 from secondop.reminders import scheduling
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 
@@ -56,7 +56,7 @@ def apply(token: str, action: str) -> Reminder:
                 checklist.tick(reminder.checklist_item, reminder.recipient)
             elif reminder.kind == ReminderKind.FOLLOW_UP and reminder.request_id is not None and can_write:
                 today = reminder.recipient.profile.today()
-                services.follow_up(reminder.request_id, today)
+                progress.follow_up(reminder.request_id, today)
         else:
             tomorrow = reminder.recipient.profile.today() + datetime.timedelta(days=1)
             Reminder.objects.create(
