@@ -164,7 +164,7 @@ def _url_template(name: str, kinds: tuple[type, ...]) -> str | None:
 
 
 def action_token(reminder: Reminder) -> str:
-    from secondop.reminders.actions import make_token
+    from secondop.reminders.buttons import make_token
 
     return make_token(reminder)
 

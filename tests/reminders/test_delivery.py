@@ -18,7 +18,7 @@ from secondop.cases import checklist
 from secondop.cases.models import Case, Membership
 from secondop.celery import app
 from secondop.records.models import Provider, RecordsRequest
-from secondop.records.services import move
+from secondop.records.progress import move
 from secondop.reminders import dispatch, push
 from secondop.reminders.models import (
     Channel,
