@@ -107,8 +107,8 @@ class Server:
                 "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             }
         )
-        # The cache is Redis, as in production (pages use it: the inbox count, the audit trail's repeat
-        # views): REDIS_URL when it is set, else an embedded server of this run's own.
+        # The cache is Redis, as in production (pages use it for the inbox's unread count): REDIS_URL when
+        # it is set, else an embedded server of this run's own.
         os.environ.pop("CACHE_BACKEND", None)
         if not os.environ.get("REDIS_URL"):
             os.environ["REDIS_URL"], self.redis = start_on_free_port(self.scratch / "redis")
