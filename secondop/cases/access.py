@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest
 
 from secondop.cases import audit
@@ -33,9 +33,9 @@ def best_role(roles: set[str]) -> str | None:
 def _case_and_membership(
     code: UUID | str, user: "User | AnonymousUser"
 ) -> tuple[Case | None, Membership | None]:
-    """In one query: the case, and the person's membership of it: their own, or — through a team the case
-    is shared with — an unsaved one with the team's role (its `pk` is None) when that gives more rights.
-    None for a stranger."""
+    """In one query: the case (with `viewed`: whether the trail has the person's view of it already), and
+    the person's membership of it: their own, or — through a team the case is shared with — an unsaved one
+    with the team's role (its `pk` is None) when that gives more rights. None for a stranger."""
     if not user.is_authenticated:
         return None, None
     # Of the teams' roles, the one with the most rights: a team share gives advocate or viewer.
@@ -49,6 +49,8 @@ def _case_and_membership(
             Case.objects.annotate(
                 own=FilteredRelation("memberships", condition=Q(memberships__user=user)),
                 team_role=Subquery(team_role),
+                # Whether the trail already has this person's view of the case (get_case_for records one).
+                viewed=Exists(audit.recent(user, AuditAction.VIEWED).filter(case=OuterRef("pk"))),
             )
             .select_related("own")  # type: ignore[misc]  # (django-stubs knows no FilteredRelation there)
             .get(code=code if isinstance(code, UUID) else UUID(str(code)))
@@ -88,7 +90,7 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
     url_name = request.resolver_match.url_name if request.resolver_match else None
     if request.method == "POST" and need != "read" and url_name not in audit.SPECIFIC:
         audit.change_when_saved(request, case, audit.change_name(url_name))
-    elif request.method == "GET" and membership.role != Role.OWNER:
-        audit.record_once(case, request.user, AuditAction.VIEWED)
+    elif request.method == "GET" and membership.role != Role.OWNER and not case.viewed:  # type: ignore[attr-defined]
+        audit.record(case, request.user, AuditAction.VIEWED)  # once a window: `viewed` says if it was
     membership.case = case
     return case, membership

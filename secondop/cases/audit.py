@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -55,14 +56,16 @@ def record(case: Case, actor: "User | AnonymousUser", action: str, detail: str =
     )
 
 
-def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
-    """Records the event unless the same person did the same thing to this case within the window: one
-    indexed query (AuditEvent's index leads with these fields)."""
+def recent(actor: "User | AnonymousUser", action: str, detail: str = "") -> QuerySet[AuditEvent]:
+    """The events of this kind by this person within the window, of any case (filter or OuterRef it):
+    AuditEvent's index leads with these fields."""
     since = timezone.now() - QUIET_WINDOW
-    recent = AuditEvent.objects.filter(
-        case=case, actor_id=actor.pk, action=action, detail=detail, at__gte=since
-    )
-    if not recent.exists():
+    return AuditEvent.objects.filter(actor_id=actor.pk, action=action, detail=detail, at__gte=since)
+
+
+def record_once(case: Case, actor: "User | AnonymousUser", action: str, detail: str = "") -> None:
+    """Records the event unless the same person did the same thing to this case within the window."""
+    if not recent(actor, action, detail).filter(case=case).exists():
         record(case, actor, action, detail)
 
 
