@@ -4,20 +4,30 @@ from django.db.models import F
 
 from secondop.cases.models import Case
 from secondop.records import timeline
-from secondop.records.timeline import Entry, Kind, Page, filled
-from secondop.scripts.models import DraftUse
+from secondop.records.models import ContactChannel
+from secondop.records.timeline import Entry, Kind, Page, filled, label
+from secondop.scripts.models import DraftKind, DraftUse
 
 
-def _use(use: DraftUse) -> Entry:
+def _use(row: timeline.Row) -> Entry:
+    script, channel = label(DraftKind, row["a"]), label(ContactChannel, row["b"]).lower()
     return Entry(
-        date=use.used_on,
+        date=row["day"],
         kind="script",
-        title=f"Used the script “{use.draft.get_kind_display()}” ({use.get_channel_display().lower()})",
-        details=filled(("They said", use.provider_said)),
+        title=f"Used the script “{script}” ({channel})",
+        details=filled(("They said", row["c"])),
     )
 
 
-KINDS = {**timeline.KINDS, "script": Kind(DraftUse, "draft__case", F("used_on"), "created_at", "draft", _use)}
+SCRIPT_USES = Kind(
+    DraftUse,
+    "draft__case",
+    F("used_on"),
+    "created_at",
+    {"a": F("draft__kind"), "b": F("channel"), "c": F("provider_said")},
+    _use,
+)
+KINDS = {**timeline.KINDS, "script": SCRIPT_USES}
 
 
 def entries(case: Case) -> list[Entry]:
