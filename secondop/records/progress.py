@@ -104,17 +104,23 @@ def change_request_date(
     records_request.save(update_fields=["requested_on", "updated_at"])
 
 
-def follow_up(request_id: int, on: datetime.date) -> None:
-    """Settles the request's follow-up as of `on`, a day after the one it was asked on."""
+def follow_up(request_id: int, case_id: int, on: datetime.date) -> bool:
+    """Settles the follow-up of the case's request as of `on`, a day after the one it was asked on; True
+    when that changed it."""
     with transaction.atomic():
-        locked = RecordsRequest.objects.select_for_update().get(pk=request_id)
-        if locked.followed_up_on is None and locked.requested_on is not None and locked.requested_on < on:
-            locked.followed_up_on = on
-            locked.save(update_fields=["followed_up_on", "updated_at"])
+        locked = RecordsRequest.objects.select_for_update().filter(pk=request_id, case_id=case_id).first()
+        if (
+            locked is None
+            or locked.followed_up_on is not None
+            or not locked.requested_on
+            or locked.requested_on >= on
+        ):
+            return False
+        locked.followed_up_on = on
+        locked.save(update_fields=["followed_up_on", "updated_at"])
+        return True
 
 
-# Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the
-# reminders listen to the same post_save (secondop.reminders.signals), so both commit with the change.
 # Sent when the person notes that they sent the portal message about a request, with `case`, `user` and
 # `on` (their date): the scripts note the use of the portal message's script.
 portal_message_sent = Signal()
@@ -141,4 +147,4 @@ def request_saved(sender: type, instance: RecordsRequest, **kwargs: object) -> N
 def contact_follows_up(sender: type, instance: ContactEntry, **kwargs: object) -> None:
     """A contact about a request on a later day than it was asked is the follow-up."""
     if instance.request_id is not None:
-        follow_up(instance.request_id, timezone.localdate(instance.happened_at))
+        follow_up(instance.request_id, instance.case_id, timezone.localdate(instance.happened_at))

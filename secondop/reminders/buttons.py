@@ -7,8 +7,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from secondop.cases import checklist
-from secondop.cases.models import Membership, Role
+from secondop.cases import access, audit, checklist
+from secondop.cases.models import AuditAction
 from secondop.records import progress
 from secondop.reminders import scheduling
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
@@ -47,16 +47,25 @@ def apply(token: str, action: str) -> Reminder:
         reminder = Reminder.objects.select_related("checklist_item", "recipient__profile", "case").get(
             pk=data["r"]
         )
-        if action == "done":
-            # Done ticks the item only for someone who may change the case (not a viewer).
-            can_write = Membership.objects.filter(
-                case=reminder.case, user=reminder.recipient, role__in=[Role.OWNER, Role.ADVOCATE]
-            ).exists()
-            if reminder.checklist_item is not None and can_write:
-                checklist.tick(reminder.checklist_item, reminder.recipient)
-            elif reminder.kind == ReminderKind.FOLLOW_UP and reminder.request_id is not None and can_write:
+        if action == "done" and access.may(reminder.recipient, reminder.case, "write"):
+            # Done ticks the item, or settles the follow-up of the request (a snoozed reminder's too), for
+            # someone who may change the case; the trail says so, since no page was involved.
+            changed = ""
+            if reminder.checklist_item is not None:
+                changed = (
+                    "the checklist" if checklist.tick(reminder.checklist_item, reminder.recipient) else ""
+                )
+            elif reminder.request_id is not None:
                 today = reminder.recipient.profile.today()
-                progress.follow_up(reminder.request_id, today)
+                changed = (
+                    "the follow-up"
+                    if progress.follow_up(reminder.request_id, reminder.case_id, today)
+                    else ""
+                )
+            if changed:
+                audit.record(
+                    reminder.case, reminder.recipient, AuditAction.CHANGED, f"{changed} (from a reminder)"
+                )
         else:
             tomorrow = reminder.recipient.profile.today() + datetime.timedelta(days=1)
             Reminder.objects.create(

@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from secondop.accounts.models import Profile, User
 from secondop.cases import checklist
-from secondop.cases.models import Case, Membership
+from secondop.cases.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    TeamShare,
+)
 from secondop.records.models import ContactEntry, Provider, RecordsRequest
 from secondop.records.progress import change_request_date, move
 from secondop.reminders import buttons, scheduling
@@ -130,22 +139,58 @@ def test_following_up_cancels_the_follow_up_and_leaves_the_deadlines(case: Case,
     assert case.next_due_on == D(2026, 5, 28)
 
 
+def press_done(reminder: Reminder) -> None:
+    Reminder.objects.filter(pk=reminder.pk).update(action_nonce=f"n{reminder.pk}")
+    buttons.apply(buttons.make_token(Reminder.objects.get(pk=reminder.pk)), "done")
+
+
 def test_done_on_the_follow_up_notification_is_the_follow_up(case: Case, owner: User, viewer: User) -> None:
     request = requested(case, owner, D(2026, 4, 24))
     Membership.objects.filter(case=case, user=viewer).update(gets_reminders=True)
     scheduling.schedule_for_request(request)
-    viewers = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=viewer)
-    Reminder.objects.filter(pk=viewers.pk).update(action_nonce="v")
-    buttons.apply(buttons.make_token(Reminder.objects.get(pk=viewers.pk)), "done")
+    press_done(Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=viewer))
     request.refresh_from_db()
     assert request.followed_up_on is None  # a viewer's Done changes nothing in the case
+    assert not AuditEvent.objects.filter(action=AuditAction.CHANGED).exists()
 
-    mine = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=owner)
-    Reminder.objects.filter(pk=mine.pk).update(action_nonce="o")
-    buttons.apply(buttons.make_token(Reminder.objects.get(pk=mine.pk)), "done")
+    press_done(Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=owner))
     request.refresh_from_db()
     assert request.followed_up_on == D(2026, 5, 1)
     assert not scheduled(request=request, kind=ReminderKind.FOLLOW_UP)
+    # No page was involved, so the trail says what changed and that it came from a reminder.
+    event = AuditEvent.objects.get(action=AuditAction.CHANGED)
+    assert (event.actor, event.detail) == (owner, "the follow-up (from a reminder)")
+
+
+def test_done_on_a_snoozed_follow_up_settles_it_for_whoever_may_write(
+    case: Case, owner: User, viewer: User
+) -> None:
+    """Also for a viewer of the case who is an advocate through a team: the app's own access rule."""
+    team = Team.objects.create(name="Practice")
+    TeamMembership.objects.create(team=team, user=viewer)
+    TeamShare.objects.create(case=case, team=team, role=Role.ADVOCATE)
+    request = requested(case, owner, D(2026, 4, 24))
+    follow_up = Reminder.objects.get(request=request, kind=ReminderKind.FOLLOW_UP, recipient=owner)
+    snoozed = Reminder.objects.create(
+        recipient=viewer,
+        case=case,
+        kind=ReminderKind.SNOOZED,
+        request=request,
+        due_on=D(2026, 5, 2),
+        due_at=follow_up.due_at,
+        dedupe_key=f"snoozed:{follow_up.pk}:2026-05-02",
+    )
+    press_done(snoozed)
+    request.refresh_from_db()
+    assert request.followed_up_on == D(2026, 5, 1)
+
+
+def test_a_contact_settles_only_a_request_of_its_own_case(case: Case, owner: User) -> None:
+    other_case = Case.open_for(owner, patient_name="Other Patient")
+    other = requested(other_case, owner, D(2026, 4, 24))
+    ContactEntry.objects.create(case=case, request=other, channel="phone", happened_at=timezone.now())
+    other.refresh_from_db()
+    assert other.followed_up_on is None
 
 
 @pytest.mark.parametrize("answer", ["acknowledged", "partly_received"])
