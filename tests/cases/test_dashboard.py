@@ -418,7 +418,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(owner: Use
     # the overdue and this-week filters show none, which saves the second step.
     assert with_two_hundred == [with_two[0]] * len(shows)
     assert [with_two[i] for i in (0, 3, 4)] == [with_two_hundred[i] for i in (0, 3, 4)]
-    assert max(with_two) <= 12
+    assert max(with_two) <= 8, with_two  # the frame (session, user, profile, expiry), then 4
     assert len(board.rows) == dashboard_module.PAGE_SIZE
     assert board.total == 180
     assert board.overdue_count > 0 and board.this_week_count > 0
