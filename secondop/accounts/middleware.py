@@ -1,4 +1,3 @@
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -12,16 +11,10 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone_name = ""
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            profile = getattr(user, "profile", None)
-            zone_name = profile.time_zone if profile is not None else ""
-        if zone_name:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(zone_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        profile = getattr(user, "profile", None) if user is not None and user.is_authenticated else None
+        if profile is not None and profile.time_zone:
+            timezone.activate(profile.zone)  # UTC for a name no longer known (Profile.zone)
         else:
             timezone.deactivate()
         return self.get_response(request)
