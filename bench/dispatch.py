@@ -11,6 +11,11 @@ Redis (or REDIS_URL), a push receiver on 127.0.0.1 (tests/push_receiver.py), rea
             sends N messages to the same receiver: what one sender reaches with nothing else to do.
 3. trickle: 300 reminders fall due evenly over 30 s while beat runs: due -> received latency.
 
+`--compare DIR [DIR …]` (other copies of the source with the same migrations, e.g. one without a change)
+adds `--rounds` rounds of bursts between 1 and 2: in each round every tree, in turn, runs its own workers
+and beat on a fresh burst of N, so that all of them meet the same background load. The log ends with each
+tree's rates and CPU per reminder, and how far each differs from this tree.
+
 The last line is exactly
     dispatch: N=<n> rate=<reminders/s> raw=<raw/s> ratio=<rate/raw> p99_latency_s=<s> lost=<n> duplicates=<n>
 """
@@ -25,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -135,6 +141,7 @@ class Bench:
         os.environ["REMINDER_BATCH_SIZE"] = str(args.batch)
         os.environ["REMINDER_DISPATCH_PERIOD"] = str(args.period)
         os.environ["CELERY_CONCURRENCY"] = str(args.concurrency)
+        os.environ["PUSH_ALLOW_LOCAL_ENDPOINTS"] = "true"  # the receiver is on 127.0.0.1, over http
         os.environ.setdefault("LOG_LEVEL", "WARNING")
         if not os.environ.get("REDIS_URL"):
             os.environ["REDIS_URL"], self.redis = start_on_free_port(self.scratch / "redis")
@@ -148,13 +155,13 @@ class Bench:
         django.setup()
         call_command("migrate", verbosity=0)
 
-    def start(self, name: str) -> subprocess.Popen[bytes]:
-        """Starts `python -m secondop.run <name>`, without DEBUG (as in production: DEBUG keeps every query
-        in memory), its output in <scratch>/<name>.log."""
+    def start(self, name: str, tree: Path = ROOT) -> subprocess.Popen[bytes]:
+        """Starts `python -m secondop.run <name>` from the source in `tree`, without DEBUG (as in production:
+        DEBUG keeps every query in memory), its output in <scratch>/<name>.log."""
         with (self.scratch / f"{name}.log").open("wb") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", "secondop.run", name],
-                cwd=ROOT,
+                cwd=tree,
                 env=dict(os.environ, DEBUG="false"),
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -180,10 +187,16 @@ class Bench:
                 if process.poll() is not None:
                     raise SystemExit(f"{name} exited with code {process.returncode}:\n{self.log_tail(name)}")
 
-    def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
+    def serve(self, tree: Path = ROOT) -> None:
+        """(Re)starts the workers and beat, from the source in `tree`."""
+        self.stop_processes()
+        args = self.args
+        log(f"starting {args.concurrency} worker processes and beat (every {args.period:g} s) from {tree}")
+        self.start("worker", tree)
+        self.start("beat", tree)
+        self.wait_for_workers()
+
+    def stop_processes(self) -> None:
         for _, process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -193,6 +206,13 @@ class Bench:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        self.processes = []
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.stop_processes()
         if self.redis is not None:
             self.redis.terminate()
             self.redis.wait(timeout=10)
@@ -309,7 +329,8 @@ class Bench:
 
     # The phases
 
-    def burst(self, receiver: "PushReceiver", group: Group) -> tuple[float, Arrivals]:
+    def burst(self, receiver: "PushReceiver", group: Group) -> tuple[float, Arrivals, float]:
+        """Returns the rate, the arrivals and the workers' CPU milliseconds per reminder."""
         from django.utils import timezone
 
         from secondop.reminders.models import Reminder, ReminderStatus
@@ -347,7 +368,7 @@ class Bench:
             f"{cpu_pool * per:.2f} ms), receiver {cpu_here * per:.2f} ms"
         )
         self.check_payloads(receiver, group, since, len(receiver.messages))
-        return rate, arrivals
+        return rate, arrivals, cpu_workers * per
 
     def raw(self, receiver: "PushReceiver", group: Group) -> float:
         from django.conf import settings
@@ -411,6 +432,28 @@ class Bench:
         self.check_payloads(receiver, group, since, len(receiver.messages))
         return p99, arrivals
 
+    def compare(self, receiver: "PushReceiver") -> None:
+        trees = [ROOT, *(Path(tree).resolve() for tree in self.args.compare)]
+        figures: dict[Path, list[tuple[float, float]]] = {tree: [] for tree in trees}
+        for round_number in range(self.args.rounds):
+            for turn in range(len(trees)):
+                tree = trees[(round_number + turn) % len(trees)]  # each round starts with the next tree
+                log(f"compare: round {round_number + 1}, {tree}")
+                self.serve(tree)
+                group = self.people(self.args.count, f"compare{round_number}x{turn}", receiver)
+                rate, _, cpu = self.burst(receiver, group)
+                figures[tree].append((rate, cpu))
+        here_rate = statistics.median(rate for rate, _ in figures[ROOT])
+        here_cpu = statistics.median(cpu for _, cpu in figures[ROOT])
+        for tree, runs in figures.items():
+            rate, cpu = statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs)
+            log(
+                f"compare: {tree}: median rate {rate:.0f}/s ({rate / here_rate - 1:+.1%} against this tree), "
+                f"worker CPU {cpu:.2f} ms a reminder ({cpu / here_cpu - 1:+.1%}); each round: "
+                + ", ".join(f"{r:.0f}/s {c:.2f} ms" for r, c in runs)
+            )
+        self.serve()
+
     def run(self) -> str:
         args = self.args
         self.environment()
@@ -424,12 +467,10 @@ class Bench:
             trickle = self.people(args.trickle, "trickle", receiver)
             log(f"made in {time.monotonic() - started:.1f} s")
 
-            log(f"starting {args.concurrency} worker processes and beat (every {args.period:g} s)")
-            self.start("worker")
-            self.start("beat")
-            self.wait_for_workers()
-
-            rate, burst_arrivals = self.burst(receiver, burst)
+            self.serve()
+            rate, burst_arrivals, _ = self.burst(receiver, burst)
+            if args.compare:
+                self.compare(receiver)
             raw = self.raw(receiver, burst)
             p99, trickle_arrivals = self.trickle(receiver, trickle)
             log(f"the receiver answered: {dict(Counter(m.status for m in receiver.messages))}")
@@ -458,6 +499,14 @@ def parse_args() -> argparse.Namespace:
         "--stall", type=float, default=60.0, help="give up after this long with nothing arriving"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="other source trees to burst in turn with this one",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of bursts with --compare")
     return parser.parse_args()
 
 

@@ -17,20 +17,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
-from secondop.reminders import inbox, push
+from secondop.reminders import inbox, marking, push
 from secondop.reminders.models import (
     Channel,
     Delivery,
@@ -121,46 +120,16 @@ def payload_for(reminder: Reminder) -> dict[str, object]:
         "url": target_url(reminder),
         "tag": f"reminder-{reminder.pk}",
         "actions": {
-            "done": fast_reverse("reminder_action", token, "done"),
-            "tomorrow": fast_reverse("reminder_action", token, "tomorrow"),
+            action: reverse("reminder_action", args=[token, action]) for action in ("done", "tomorrow")
         },
     }
 
 
 def target_url(reminder: Reminder) -> str:
     if reminder.request_id is not None:
-        return fast_reverse("request_detail", reminder.case.code, reminder.request_id)
-    if reminder.kind == ReminderKind.CHECKLIST:
-        return fast_reverse("checklist", reminder.case.code)
-    return fast_reverse("case_overview", reminder.case.code)
-
-
-def fast_reverse(name: str, *args: object) -> str:
-    """reverse(name, args=args), for the hot loop: reverse() costs tens of microseconds, and a reminder
-    needs four URLs. The pattern is reversed once per process with stand-in arguments, which then become
-    placeholders."""
-    template = _url_template(name, tuple(type(arg) for arg in args))
-    return template.format(*args) if template is not None else reverse(name, args=args)
-
-
-@cache
-def _url_template(name: str, kinds: tuple[type, ...]) -> str | None:
-    stand_ins: list[object] = []
-    for index, kind in enumerate(kinds):
-        if kind is uuid.UUID:
-            stand_ins.append(uuid.UUID(int=0x7E57_0000_0000_4000_8000_0000_0000_0000 + index))
-        elif kind is int:
-            stand_ins.append(7_357_135_700 + index)
-        elif kind is str:
-            stand_ins.append(f"st4nd1n{index}x")
-        else:
-            return None
-    url = reverse(name, args=stand_ins).replace("{", "{{").replace("}", "}}")
-    for index, stand_in in enumerate(stand_ins):
-        if url.count(str(stand_in)) != 1:
-            return None
-        url = url.replace(str(stand_in), f"{{{index}}}")
-    return url
+        return reverse("request_detail", args=[reminder.case.code, reminder.request_id])
+    name = "checklist" if reminder.kind == ReminderKind.CHECKLIST else "case_overview"
+    return reverse(name, args=[reminder.case.code])
 
 
 def action_token(reminder: Reminder) -> str:
@@ -332,53 +301,47 @@ def _plan(reminders: list[Reminder]) -> dict[int, list[tuple[str, PushSubscripti
     return {r.pk: _channels(r, subscriptions[r.recipient_id]) for r in reminders}
 
 
-@dataclass
-class _DeliveryRow:
-    pk: int
-    status: str
-
-
 def _prepare_deliveries(
     reminders: list[Reminder], plans: dict[int, list[tuple[str, PushSubscription | None]]]
-) -> dict[DeliveryKey, _DeliveryRow]:
+) -> dict[DeliveryKey, Delivery]:
     """Makes the batch's Delivery rows, and fills the inbox (which needs no sending) in the same
     transaction. Returns the rows by (reminder, channel, subscription)."""
     ids = [r.pk for r in reminders]
     now = timezone.now()
     with transaction.atomic():
         existing = _deliveries_of(ids)
-        missing = [
-            {
-                "reminder_id": reminder.pk,
-                "channel": channel,
-                "subscription_id": subscription.pk if subscription is not None else None,
-                **(
-                    {"status": DeliveryStatus.SENT, "sent_at": now, "attempts": 1}
-                    if channel == Channel.INBOX
-                    else {"status": DeliveryStatus.PENDING, "sent_at": None, "attempts": 0}
-                ),
-            }
-            for reminder in reminders
-            for channel, subscription in plans[reminder.pk]
-            if _key(reminder.pk, channel, subscription) not in existing
-        ]
-        _insert_new(Delivery, missing)
-        inbox.forget_unread(reminder.recipient_id for reminder in reminders)
-        _insert_new(
-            Notification,
+        inboxed = {"status": DeliveryStatus.SENT, "sent_at": now, "attempts": 1}
+        # ignore_conflicts: a repeated batch may have written some of these already.
+        missing = Delivery.objects.bulk_create(
             [
-                {
-                    "user_id": reminder.recipient_id,
-                    "case_id": reminder.case_id,
-                    "reminder_id": reminder.pk,
-                    "title": TITLE,
-                    "body": MESSAGES[ReminderKind(reminder.kind)],
-                    "url": target_url(reminder),
-                    "created_at": now,
-                }
+                Delivery(
+                    reminder=reminder,
+                    channel=channel,
+                    subscription=subscription,
+                    **(inboxed if channel == Channel.INBOX else {}),
+                )
+                for reminder in reminders
+                for channel, subscription in plans[reminder.pk]
+                if _key(reminder.pk, channel, subscription) not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        inbox.forget_unread(reminder.recipient_id for reminder in reminders)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=reminder.recipient_id,
+                    case_id=reminder.case_id,
+                    reminder=reminder,
+                    title=TITLE,
+                    body=MESSAGES[ReminderKind(reminder.kind)],
+                    url=target_url(reminder),
+                    created_at=now,
+                )
                 for reminder in reminders
                 if (reminder.pk, Channel.INBOX, None) not in existing
             ],
+            ignore_conflicts=True,
         )
         stale_inbox = [
             row.pk
@@ -392,62 +355,25 @@ def _prepare_deliveries(
     return _deliveries_of(ids) if missing else existing
 
 
-def _insert_new(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL), for rows that a repeated batch may have
-    written already: what bulk_create(ignore_conflicts=True) does, at a fraction of its cost per row. The
-    rows name the same fields (by attname); the model's other fields get their defaults."""
-    if not rows:
-        return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    given = rows[0].keys()
-    defaults = {
-        field.attname: field.get_db_prep_save(field.get_default(), connection)
-        for field in fields
-        if field.attname not in given
-    }
-    plain = (str, int, bool, type(None))
-
-    def prepared(field: "models.Field[Any, Any]", row: dict[str, Any]) -> Any:
-        if field.attname not in row:
-            return defaults[field.attname]
-        value = row[field.attname]
-        return value if type(value) in plain else field.get_db_prep_save(value, connection)
-
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-            [tuple(prepared(field, row) for field in fields) for row in rows],
-        )
-
-
-def _deliveries_of(reminder_ids: list[int]) -> dict[DeliveryKey, _DeliveryRow]:
-    rows = Delivery.objects.filter(reminder_id__in=reminder_ids).values_list(
-        "pk", "reminder_id", "channel", "subscription_id", "status"
-    )
+def _deliveries_of(reminder_ids: list[int]) -> dict[DeliveryKey, Delivery]:
     return {
-        (reminder, channel, subscription): _DeliveryRow(pk, status)
-        for pk, reminder, channel, subscription, status in rows
+        (row.reminder_id, row.channel, row.subscription_id): row
+        for row in Delivery.objects.filter(reminder_id__in=reminder_ids)
     }
 
 
-def _delivery(deliveries: dict[DeliveryKey, _DeliveryRow], key: DeliveryKey) -> _DeliveryRow:
-    row = deliveries.get(key)
-    if row is None:  # the e-mail that stands in for a device that has gone
-        delivery, _ = Delivery.objects.get_or_create(
+def _delivery(deliveries: dict[DeliveryKey, Delivery], key: DeliveryKey) -> Delivery:
+    if key not in deliveries:  # the e-mail that stands in for a device that has gone
+        deliveries[key], _ = Delivery.objects.get_or_create(
             reminder_id=key[0], channel=key[1], subscription_id=key[2]
         )
-        row = deliveries[key] = _DeliveryRow(delivery.pk, delivery.status)
-    return row
+    return deliveries[key]
 
 
 def _send(
     reminder: Reminder,
     plan: list[tuple[str, PushSubscription | None]],
-    deliveries: dict[DeliveryKey, _DeliveryRow],
+    deliveries: dict[DeliveryKey, Delivery],
     batch: _Batch,
 ) -> None:
     transient_errors: list[str] = []
@@ -491,32 +417,8 @@ def _send(
     _finish(reminder, transient_errors, batch)
 
 
-_DELIVERY_TABLE = Delivery._meta.db_table
-_MARK_SENT = (
-    f'UPDATE "{_DELIVERY_TABLE}" SET status = %s, sent_at = %s, attempts = attempts + 1 WHERE id = %s'
-)
-_MARK_FAILED = (
-    f'UPDATE "{_DELIVERY_TABLE}" SET status = %s, last_error = %s, attempts = attempts + 1 WHERE id = %s'
-)
-
-
-def _execute(sql: str, params: list[Any]) -> None:
-    """One statement in autocommit on the database driver's own connection: Django's cursor wrapper costs
-    more than SQLite's UPDATE, and this runs once per push."""
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        sql = sql.replace("%s", "?")
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql, params)
-        finally:
-            cursor.close()
-
-
-def _record(delivery: _DeliveryRow, result: push.PushResult, subscription: PushSubscription | None) -> None:
-    """Written at once, outside any transaction: this row is what stops a second send after a crash. (In
-    SQL: the ORM spends more building this statement than the database spends running it.)"""
+def _record(delivery: Delivery, result: push.PushResult, subscription: PushSubscription | None) -> None:
+    """Written at once, outside any transaction: this row is what stops a second send after a crash."""
     now = timezone.now()
     if result.ok:
         status, error = DeliveryStatus.SENT, None
@@ -526,10 +428,7 @@ def _record(delivery: _DeliveryRow, result: push.PushResult, subscription: PushS
         status, error = DeliveryStatus.RETRYING, result.error
     else:
         status, error = DeliveryStatus.FAILED, result.error
-    if error is None:
-        _execute(_MARK_SENT, [status, connection.ops.adapt_datetimefield_value(now), delivery.pk])
-    else:
-        _execute(_MARK_FAILED, [status, error[:500], delivery.pk])
+    marking.mark(delivery.pk, status, now, error)
     delivery.status = status
     if subscription is None:
         return
@@ -583,7 +482,3 @@ def _finish_sent(batch: _Batch) -> None:
             lease_until=None,
             attempts=F("attempts") + 1,
         )
-
-
-def uses_skip_locked() -> bool:
-    return bool(connection.features.has_select_for_update_skip_locked)

@@ -19,7 +19,7 @@ from secondop.cases.models import Case, Membership
 from secondop.celery import app
 from secondop.records.models import Provider, RecordsRequest
 from secondop.records.progress import move
-from secondop.reminders import dispatch, push
+from secondop.reminders import dispatch, marking, push
 from secondop.reminders.models import (
     Channel,
     Delivery,
@@ -346,16 +346,21 @@ def test_a_batch_that_died_after_sending_repeats_no_push(
     assert Delivery.objects.filter(reminder=follow_up).count() == 2
 
 
-@pytest.mark.django_db
-def test_the_payload_links_are_the_ones_reverse_gives(case: Case, owner: User) -> None:
-    request = requested(case, owner)
-    token = "ZXhhbXBsZQ:1vXyz:abc-_DEF"
-    assert dispatch.fast_reverse("request_detail", case.code, request.pk) == reverse(
-        "request_detail", args=[case.code, request.pk]
+def test_the_mark_after_a_push_is_stored_as_the_orm_would_store_it(case: Case, owner: User) -> None:
+    delivery = Delivery.objects.create(
+        reminder=reminder_for(requested(case, owner), owner), channel=Channel.PUSH
     )
-    assert dispatch.fast_reverse("checklist", case.code) == reverse("checklist", args=[case.code])
-    assert dispatch.fast_reverse("case_overview", case.code) == reverse("case_overview", args=[case.code])
-    for action in ("done", "tomorrow"):
-        assert dispatch.fast_reverse("reminder_action", token, action) == reverse(
-            "reminder_action", args=[token, action]
-        )
+    moment = real_now().replace(microsecond=123456)
+
+    marking.mark(delivery.pk, DeliveryStatus.SENT, moment, None)
+    assert Delivery.objects.filter(
+        pk=delivery.pk, sent_at=moment, status=DeliveryStatus.SENT, attempts=1
+    ).exists()
+
+    marking.mark(delivery.pk, DeliveryStatus.RETRYING, moment, "x" * 600)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.RETRYING,
+        2,
+        "x" * 500,
+    )
