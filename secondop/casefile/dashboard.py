@@ -15,7 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from secondop.accounts.models import User
-from secondop.cases.access import best_role
+from secondop.cases.access import TOP_ROLES, best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
 from secondop.records.models import CLOSED_STATUSES, ContactEntry, RecordsRequest
@@ -149,8 +149,8 @@ def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tupl
 
 
 def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
-    """The rows of one page, in its order, with two more queries whatever the page holds: the open
-    requests (what is due, from whom) and the person's team shares."""
+    """The rows of one page, in its order, with at most two more queries whatever the page holds: the
+    open requests (what is due, from whom) and the person's team shares."""
     ids = [case.pk for case in cases]
     requests: dict[int, list[RecordsRequest]] = defaultdict(list)
     for records_request in (
@@ -159,11 +159,15 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
         .select_related("holder")
     ):
         requests[records_request.case_id].append(records_request)
+    # A team gives advocate or viewer: only a case the person views, or reaches through teams alone, can
+    # take its role from a team.
+    maybe_teams = [case.pk for case in cases if case.own_role not in TOP_ROLES]  # type: ignore[attr-defined]
     shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for case_id, role, team in TeamShare.objects.filter(
-        case_id__in=ids, team__members__user=user
-    ).values_list("case_id", "role", "team__name"):
-        shares[case_id].append((role, team))
+    if maybe_teams:
+        for case_id, role, team in TeamShare.objects.filter(
+            case_id__in=maybe_teams, team__members__user=user
+        ).values_list("case_id", "role", "team__name"):
+            shares[case_id].append((role, team))
     rows = []
     for case in cases:
         best, teams = _effective_role(case.own_role, shares[case.pk])  # type: ignore[attr-defined]

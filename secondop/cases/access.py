@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
 from secondop.cases import audit
@@ -23,6 +23,8 @@ CASE_OF_WRITE = "_secondop_case_of_write"
 
 # From most to least rights: a person's role is the best of their own and their teams'.
 ROLE_ORDER = [Role.OWNER, Role.ADVOCATE, Role.VIEWER]
+# The roles no team share can better: a share gives advocate or viewer.
+TOP_ROLES = (Role.OWNER, Role.ADVOCATE)
 
 
 def best_role(roles: set[str]) -> str | None:
@@ -33,31 +35,27 @@ def best_role(roles: set[str]) -> str | None:
 def _case_and_membership(
     code: UUID | str, user: "User | AnonymousUser"
 ) -> tuple[Case | None, Membership | None]:
-    """In one query: the case (with `viewed`: whether the trail has the person's view of it already), and
-    the person's membership of it: their own, or — through a team the case is shared with — an unsaved one
-    with the team's role (its `pk` is None) when that gives more rights. None for a stranger."""
+    """The case and the person's membership of it: their own, or — through a team the case is shared
+    with — an unsaved one with the team's role (its `pk` is None) when that gives more rights. None for a
+    stranger. Owners and advocates take one query (no team gives more than advocate); others two."""
     if not user.is_authenticated:
         return None, None
-    # Of the teams' roles, the one with the most rights: a team share gives advocate or viewer.
+    try:
+        code = code if isinstance(code, UUID) else UUID(str(code))
+    except ValueError:
+        return None, None
+    own = Membership.objects.select_related("case").filter(case__code=code, user=user).first()
+    if own is not None and own.role in TOP_ROLES:
+        return own.case, own
+    # Of the teams' roles, the one with the most rights.
     team_role = (
         TeamShare.objects.filter(case=OuterRef("pk"), team__members__user=user)
         .order_by(models.Case(models.When(role=Role.ADVOCATE, then=0), default=1))
         .values("role")[:1]
     )
-    try:
-        case = (
-            Case.objects.annotate(
-                own=FilteredRelation("memberships", condition=Q(memberships__user=user)),
-                team_role=Subquery(team_role),
-                # Whether the trail already has this person's view of the case (get_case_for records one).
-                viewed=Exists(audit.recent(user, AuditAction.VIEWED).filter(case=OuterRef("pk"))),
-            )
-            .select_related("own")  # type: ignore[misc]  # (django-stubs knows no FilteredRelation there)
-            .get(code=code if isinstance(code, UUID) else UUID(str(code)))
-        )
-    except (ValueError, Case.DoesNotExist):
+    case = Case.objects.annotate(team_role=Subquery(team_role)).filter(code=code).first()
+    if case is None:
         return None, None
-    own: Membership | None = getattr(case, "own", None)  # not set when the person has no membership
     best = best_role({role for role in (case.team_role, own.role if own else None) if role})
     if best is None:
         return case, None
@@ -90,7 +88,7 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
     url_name = request.resolver_match.url_name if request.resolver_match else None
     if request.method == "POST" and need != "read" and url_name not in audit.SPECIFIC:
         audit.change_when_saved(request, case, audit.change_name(url_name))
-    elif request.method == "GET" and membership.role != Role.OWNER and not case.viewed:  # type: ignore[attr-defined]
-        audit.record(case, request.user, AuditAction.VIEWED)  # once a window: `viewed` says if it was
+    elif request.method == "GET" and membership.role != Role.OWNER:
+        audit.record_once(case, request.user, AuditAction.VIEWED)
     membership.case = case
     return case, membership

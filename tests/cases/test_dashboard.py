@@ -414,11 +414,10 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(owner: Use
     with_two_hundred = [count_queries(client, **params) for params in shows]
     board = dashboard(client).context["board"]
 
-    # Every filter shows a full page of 200 cases in as many queries as "all" shows two; with two cases
-    # the overdue and this-week filters show none, which saves the second step.
-    assert with_two_hundred == [with_two[0]] * len(shows)
-    assert [with_two[i] for i in (0, 3, 4)] == [with_two_hundred[i] for i in (0, 3, 4)]
-    assert max(with_two) <= 8, with_two  # the frame (session, user, profile, expiry), then 4
+    # Every filter shows a full page of 200 cases in no more queries than "all" shows two: the frame's 4
+    # (session, user, profile, expiry), then at most 4. A page with nothing due, or whose cases are all
+    # the person's own or advocated (no team can give more), skips the requests or the team shares.
+    assert max(with_two_hundred) <= with_two[0] <= 8, (with_two, with_two_hundred)
     assert len(board.rows) == dashboard_module.PAGE_SIZE
     assert board.total == 180
     assert board.overdue_count > 0 and board.this_week_count > 0
