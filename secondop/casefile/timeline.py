@@ -5,11 +5,11 @@ from django.db.models import F
 from secondop.cases.models import Case
 from secondop.records import timeline
 from secondop.records.models import ContactChannel
-from secondop.records.timeline import Entry, Kind, Page, filled, label
+from secondop.records.timeline import Entry, Kind, Page, about, filled, label
 from secondop.scripts.models import DraftKind, DraftUse
 
 
-def _use(row: timeline.Row) -> Entry:
+def _use(row: timeline.Row, about: str) -> Entry:
     script, channel = label(DraftKind, row["a"]), label(ContactChannel, row["b"]).lower()
     return Entry(
         date=row["day"],
@@ -31,10 +31,10 @@ KINDS = {**timeline.KINDS, "script": SCRIPT_USES}
 
 
 def entries(case: Case) -> list[Entry]:
-    return timeline.entries(case, kinds=KINDS)
+    return timeline.entries(case, about(case), kinds=KINDS)
 
 
-def page(case: Case, request_id: int | None, before: str, after: str) -> Page:
+def page(case: Case, named: timeline.About, request_id: int | None, before: str, after: str) -> Page:
     """A page of the case's timeline; of one request's (a script is about the case, not one request)."""
     kinds = KINDS if request_id is None else timeline.KINDS
-    return timeline.page(case, request_id, before, after, kinds=kinds)
+    return timeline.page(case, named, request_id, before, after, kinds=kinds)

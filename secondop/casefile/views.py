@@ -85,16 +85,17 @@ def _join(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def timeline(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code)
-    requests_ = list(case.records_requests.select_related("holder"))
+    about = case_timeline.about(case)
     chosen = query_number(request.GET.get("request"))
-    request_id = chosen if any(r.pk == chosen for r in requests_) else None
-    shown = case_timeline.page(case, request_id, request.GET.get("before", ""), request.GET.get("after", ""))
+    request_id = chosen if chosen in about else None
+    before, after = request.GET.get("before", ""), request.GET.get("after", "")
+    shown = case_timeline.page(case, about, request_id, before, after)
     context = {
         "case": case,
         "membership": membership,
         "entries": shown.entries,
         "page": shown,
-        "requests": requests_,
+        "requests": about.items(),
         "chosen": request_id,
     }
     return render(request, "records/timeline.html", context)

@@ -12,7 +12,7 @@ so a page costs the same however long the timeline).
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -27,7 +27,6 @@ from secondop.records.models import (
     ContactEntry,
     Letter,
     LetterKind,
-    ProviderRole,
     RequestEvent,
     RequestStatus,
 )
@@ -59,6 +58,9 @@ class Page:
 
 
 Row = dict[str, Any]  # one row of the union: the key columns, then TEXT_COLUMNS
+# What each of the case's records requests calls itself ("Records from …"), by its pk: an entry names the
+# request it is about by this, so that the union need not join the holders.
+About = Mapping[int, str]
 
 
 def filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
@@ -66,16 +68,13 @@ def filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
 
 
 def label(choices: type[models.TextChoices], value: str | None) -> str:
-    return choices(value).label if value in choices.values else ""
+    try:
+        return choices(value).label
+    except ValueError:  # empty, or a value no longer offered
+        return ""
 
 
-def _about(row: Row) -> str:
-    """The request an entry is about, as RecordsRequest and Provider name themselves."""
-    holder = row["holder_name"] or row["holder_practice"] or label(ProviderRole, row["holder_role"])
-    return f"Records from {holder}" if holder else ""
-
-
-def _contact(row: Row) -> Entry:
+def _contact(row: Row, about: str) -> Entry:
     local = timezone.localtime(row["moment"])
     who = f" with {row['b']}" if row["b"] else ""
     return Entry(
@@ -83,34 +82,32 @@ def _contact(row: Row) -> Entry:
         time=local.time(),
         kind="contact",
         title=f"{label(ContactChannel, row['a'])}{who}",
-        details=filled(("About", _about(row)), ("You asked", row["c"]), ("They answered", row["d"])),
+        details=filled(("About", about), ("You asked", row["c"]), ("They answered", row["d"])),
         contact_id=row["row"],
     )
 
 
-def _letter(row: Row) -> Entry:
+def _letter(row: Row, about: str) -> Entry:
     """A letter keeps no moment of its making (`edited_at` is empty until it is edited by hand), so it is
     dated by `updated_at`, its last save: when it was written, or last rewritten."""
-    title = f"Letter written: {label(LetterKind, row['a'])} — {_about(row)}"
+    title = f"Letter written: {label(LetterKind, row['a'])} — {about}"
     return Entry(date=row["day"], kind="letter", title=title)
 
 
-def _event(row: Row) -> Entry:
+def _event(row: Row, about: str) -> Entry:
     return Entry(
         date=row["day"],
         kind="status",
-        title=f"{_about(row)}: {label(RequestStatus, row['a']).lower()}",
+        title=f"{about}: {label(RequestStatus, row['a']).lower()}",
         details=filled(("Before", label(RequestStatus, row["b"])), ("Note", row["c"])),
     )
 
 
-# What an entry shows, beyond its key: up to four texts of its own, and the holder of its request.
-TEXT_COLUMNS = ("a", "b", "c", "d", "holder_name", "holder_practice", "holder_role")
-HOLDER = {
-    "holder_name": F("request__holder__name"),
-    "holder_practice": F("request__holder__practice"),
-    "holder_role": F("request__holder__role"),
-}
+# What an entry shows, beyond its key: up to four texts of its own, and the request it is about.
+TEXT_COLUMNS = ("a", "b", "c", "d", "records_request")
+
+
+ABOUT = {"records_request": F("request_id")}
 
 
 class Kind(NamedTuple):
@@ -119,7 +116,7 @@ class Kind(NamedTuple):
     day: Any  # the key's day, an expression (TruncDate: the local date in the active time zone)
     moment: str  # the key's moment
     columns: dict[str, Any]  # its TEXT_COLUMNS (the others are empty)
-    entry: Callable[[Row], Entry]
+    entry: Callable[[Row, str], Entry]  # the row, and what its request calls itself ("" for none)
 
 
 KINDS = {
@@ -128,20 +125,26 @@ KINDS = {
         "case",
         TruncDate("happened_at"),
         "happened_at",
-        {"a": F("channel"), "b": F("with_whom"), "c": F("asked"), "d": F("answered"), **HOLDER},
+        {"a": F("channel"), "b": F("with_whom"), "c": F("asked"), "d": F("answered"), **ABOUT},
         _contact,
     ),
     "letter": Kind(
-        Letter, "request__case", TruncDate("updated_at"), "updated_at", {"a": F("kind"), **HOLDER}, _letter
+        Letter, "request__case", TruncDate("updated_at"), "updated_at", {"a": F("kind"), **ABOUT}, _letter
     ),
     "status": Kind(
         RequestEvent,
         "request__case",
         F("on"),
         "at",
-        {"a": F("to_status"), "b": F("from_status"), "c": F("note"), **HOLDER},
+        {"a": F("to_status"), "b": F("from_status"), "c": F("note"), **ABOUT},
         _event,
     ),
+}
+
+
+# A column a kind leaves empty: typed as the others' (the union's column types come from its first kind).
+EMPTY = {column: Value(None, output_field=models.TextField()) for column in TEXT_COLUMNS} | {
+    "records_request": Value(None, output_field=models.BigIntegerField())
 }
 
 
@@ -173,8 +176,7 @@ def _rows(
         rows = kind.model._default_manager.filter(**{kind.case: case})
         if request_id is not None:
             rows = rows.filter(request_id=request_id)
-        empty = Value(None, output_field=models.TextField())
-        texts = {column: kind.columns.get(column, empty) for column in TEXT_COLUMNS}
+        texts = {column: kind.columns.get(column, EMPTY[column]) for column in TEXT_COLUMNS}
         keys = rows.order_by().values(
             day=kind.day, moment=F(kind.moment), source=Value(name), row=F("pk"), **texts
         )
@@ -200,15 +202,26 @@ def _decode(text: str, kinds: dict[str, Kind]) -> Key | None:
     return key if kind in kinds and _encode(dict(zip(KEY_COLUMNS, key, strict=True))) == text else None
 
 
-def entries(case: Case, request_id: int | None = None, kinds: dict[str, Kind] = KINDS) -> list[Entry]:
+def about(case: Case) -> dict[int, str]:
+    """What each of the case's requests calls itself, by its pk (for `entries` and `page`)."""
+    return {each.pk: str(each) for each in case.records_requests.select_related("holder")}
+
+
+def _entry(kinds: dict[str, Kind], row: Row, about: About) -> Entry:
+    return kinds[row["source"]].entry(row, about.get(row["records_request"], ""))
+
+
+def entries(
+    case: Case, about: About, request_id: int | None = None, kinds: dict[str, Kind] = KINDS
+) -> list[Entry]:
     """The case's timeline of `kinds`, oldest first; with `request_id`, only what belongs to that request."""
-    return [
-        kinds[row["source"]].entry(row) for row in _rows(case, request_id, newest_first=False, kinds=kinds)
-    ]
+    rows = _rows(case, request_id, newest_first=False, kinds=kinds)
+    return [_entry(kinds, row, about) for row in rows]
 
 
 def page(
     case: Case,
+    about: About,
     request_id: int | None = None,
     before: str = "",
     after: str = "",
@@ -234,7 +247,7 @@ def page(
     # Past `after` there is at least the entry it names; before `before`, the one it names.
     has_older, has_newer = (more, past is not None) if older else (True, more)
     return Page(
-        entries=[kinds[row["source"]].entry(row) for row in shown],
+        entries=[_entry(kinds, row, about) for row in shown],
         older=_encode(shown[0]) if shown and has_older else None,
         newer=_encode(shown[-1]) if shown and has_newer else None,
     )

@@ -174,7 +174,7 @@ def _request_context(
             (kind, LetterKind(kind).label) for kind in letters.offered_letters(records_request, today)
         ],
         "events": records_request.events.select_related("by"),
-        "timeline": entries(case, records_request.pk),
+        "timeline": entries(case, {records_request.pk: str(records_request)}, records_request.pk),
         "move_form": extra.pop("move_form", None)
         or MoveForm(request_obj=records_request, initial={"on": today}),
         "today": today,
