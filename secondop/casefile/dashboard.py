@@ -1,8 +1,8 @@
 """The dashboard: every case a person can see, the most urgent first, a page at a time.
 
-Each case stores its next due date (`Case.next_due_on`, kept with every change that moves it by
-`secondop.records.progress`), so one query counts the cases of each group, and one reads the page shown,
-in order, with what each row shows of the case; two more fill in what is due and the team roles.
+Each case stores what is due next (`Case.next_due_on` and what it is, kept with every change that moves
+it by `secondop.records.progress`), so one query counts the cases of each group, and one reads the page
+shown, in order, with all each row shows; one more reads the team roles, for rows a team could better.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from secondop.accounts.models import User
 from secondop.cases.access import TOP_ROLES, best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
-from secondop.records.models import CLOSED_STATUSES, ContactEntry, RecordsRequest
+from secondop.records.models import ContactEntry
 
 # "This week": a follow-up or legal deadline from today up to this many days ahead.
 SOON_DAYS = 7
@@ -107,27 +107,18 @@ WORDS = {
 OVERDUE_WORDS = {clock.FOLLOW_UP: WORDS[clock.FOLLOW_UP], clock.LEGAL: "Records from {holder}"}
 
 
-def due_item(requests: list[RecordsRequest], today: datetime.date) -> DueItem | None:
-    """The next thing due of a case's open requests (the date that ordered it), in words; once it has
-    passed, a legal deadline that has passed too says more than a missed follow-up."""
-    found = clock.next_due(requests)
-    if found is None:
+def due_item(case: Case, today: datetime.date) -> DueItem | None:
+    """The next thing due on the case (the date that orders it), in words; once it has passed, a legal
+    deadline that has passed too says more than a missed follow-up."""
+    on, kind, holder = case.next_due_on, case.next_due_kind, case.next_due_from
+    if on is None or kind not in WORDS:
         return None
-    on, kind, records_request = found
-    if on < today:
-        on, kind, records_request = min(
-            (
-                (due, clock.LEGAL, each)
-                for each in requests
-                if (due := clock.legal_due_on(each)) and due < today
-            ),
-            key=lambda each: each[0],
-            default=found,
-        )
+    if on < today and case.legal_due_on is not None and case.legal_due_on < today:
+        on, kind, holder = case.legal_due_on, clock.LEGAL, case.legal_due_from
     words = OVERDUE_WORDS if on < today else WORDS
     return DueItem(
         on,
-        words[kind].format(holder=records_request.holder),
+        words[kind].format(holder=holder),
         overdue=on < today,
         date_format="j F" if on.year == today.year else "j F Y",
     )
@@ -149,16 +140,8 @@ def _effective_role(own_role: str | None, shares: list[tuple[str, str]]) -> tupl
 
 
 def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
-    """The rows of one page, in its order, with at most two more queries whatever the page holds: the
-    open requests (what is due, from whom) and the person's team shares."""
-    ids = [case.pk for case in cases]
-    requests: dict[int, list[RecordsRequest]] = defaultdict(list)
-    for records_request in (
-        RecordsRequest.objects.filter(case_id__in=ids, requested_on__isnull=False)
-        .exclude(status__in=CLOSED_STATUSES)
-        .select_related("holder")
-    ):
-        requests[records_request.case_id].append(records_request)
+    """The rows of one page, in its order, with at most one more query whatever the page holds: the
+    person's team shares."""
     # A team gives advocate or viewer: only a case the person views, or reaches through teams alone, can
     # take its role from a team.
     maybe_teams = [case.pk for case in cases if case.own_role not in TOP_ROLES]  # type: ignore[attr-defined]
@@ -173,7 +156,7 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
         best, teams = _effective_role(case.own_role, shares[case.pk])  # type: ignore[attr-defined]
         if best is None:  # access ended between the two queries (a team left at that very moment)
             continue
-        due = due_item(requests[case.pk], today)
+        due = due_item(case, today)
         rows.append(
             Row(
                 case=case,
@@ -210,7 +193,19 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
     visible = visible.filter(shown_only)
     ordered = (
         visible.order_by(F("next_due_on").asc(nulls_last=True), "-updated_at", "-pk")
-        .only("pk", "code", "patient_name", "concern", "updated_at", "archived_at")
+        .only(
+            "pk",
+            "code",
+            "patient_name",
+            "concern",
+            "updated_at",
+            "archived_at",
+            "next_due_on",
+            "next_due_kind",
+            "next_due_from",
+            "legal_due_on",
+            "legal_due_from",
+        )
         .annotate(
             open_items=Coalesce(
                 Subquery(

@@ -130,9 +130,15 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    # The earliest date something is due on the case's records requests (secondop.records.clock.next_due),
-    # kept by secondop.records.progress in the transaction of every change that moves it.
+    # What is due next on the case's open records requests, as the dashboard orders and names it: the
+    # earliest date due (secondop.records.clock.next_due), its kind and whose records; and the earliest legal
+    # deadline, which the dashboard names instead once both have passed. Kept by secondop.records.progress
+    # in the transaction of every change that moves them.
     next_due_on = models.DateField(null=True, blank=True, editable=False)
+    next_due_kind = models.CharField(max_length=16, blank=True, editable=False)
+    next_due_from = models.CharField(max_length=200, blank=True, editable=False)
+    legal_due_on = models.DateField(null=True, blank=True, editable=False)
+    legal_due_from = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -52,7 +52,12 @@ class Provider(models.Model):
         ordering = ["role", "pk"]
 
     def __str__(self) -> str:
-        return self.name or self.practice or self.get_role_display()
+        return holder_label(self)
+
+
+def holder_label(provider: Provider) -> str:
+    """How a doctor or office is named (also for the migrations' historical models)."""
+    return provider.name or provider.practice or ProviderRole(provider.role).label
 
 
 class RequestKind(models.TextChoices):

@@ -14,9 +14,11 @@ from secondop.records.models import (
     ALLOWED_MOVES,
     CLOSED_STATUSES,
     ContactEntry,
+    Provider,
     RecordsRequest,
     RequestEvent,
     RequestStatus,
+    holder_label,
 )
 
 if TYPE_CHECKING:
@@ -126,20 +128,39 @@ def follow_up(request_id: int, case_id: int, on: datetime.date) -> bool:
 portal_message_sent = Signal()
 
 
+def due_fields(requests: list[RecordsRequest]) -> dict[str, object]:
+    """What a case stores of its open `requests` (with their holders): see Case.next_due_on."""
+    found = clock.next_due(requests)
+    legal = min(
+        ((on, each) for each in requests if (on := clock.legal_due_on(each))),
+        key=lambda pair: pair[0],
+        default=None,
+    )
+    return {
+        "next_due_on": found[0] if found else None,
+        "next_due_kind": found[1] if found else "",
+        "next_due_from": holder_label(found[2].holder) if found else "",
+        "legal_due_on": legal[0] if legal else None,
+        "legal_due_from": holder_label(legal[1].holder) if legal else "",
+    }
+
+
 def store_next_due(case_id: int) -> None:
-    """Stores the case's next due date, by which the dashboard orders it, as its requests now stand."""
+    """Stores what is due next on the case, by which the dashboard orders and names it, as its requests
+    now stand."""
     still_open = RecordsRequest.objects.filter(case_id=case_id, requested_on__isnull=False).exclude(
         status__in=CLOSED_STATUSES
     )
-    found = clock.next_due(still_open)
-    Case.objects.filter(pk=case_id).update(next_due_on=found[0] if found else None)
+    Case.objects.filter(pk=case_id).update(**due_fields(list(still_open.select_related("holder"))))
 
 
 # Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the
 # reminders listen to the same post_save (secondop.reminders.signals), so both commit with the change.
+# Renaming a doctor or office renames whose records are due.
 @receiver(post_save, sender=RecordsRequest)
 @receiver(post_delete, sender=RecordsRequest)
-def request_saved(sender: type, instance: RecordsRequest, **kwargs: object) -> None:
+@receiver(post_save, sender=Provider)
+def request_saved(sender: type, instance: RecordsRequest | Provider, **kwargs: object) -> None:
     store_next_due(instance.case_id)
 
 

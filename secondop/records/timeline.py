@@ -69,7 +69,7 @@ def filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
 
 def label(choices: type[models.TextChoices], value: str | None) -> str:
     try:
-        return choices(value).label
+        return choices(value or "").label
     except ValueError:  # empty, or a value no longer offered
         return ""
 

@@ -1,9 +1,11 @@
 import datetime
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -155,6 +157,38 @@ def test_a_passed_legal_deadline_is_what_the_row_says_over_a_missed_follow_up(ow
     ask_for_records(open_case(owner, "Noel Never"), requested_days_ago=40)
     text = dashboard(client_for(owner)).text
     assert "Overdue since 22 May" in text and "Follow up on" not in text
+
+
+def test_a_passed_legal_deadline_of_another_request_is_named_over_a_missed_follow_up(owner: User) -> None:
+    case = open_case(owner, "Toby Two")
+    ask_for_records(case, requested_days_ago=12, holder="Dr. Chen")  # follow up on 27 May, missed
+    ask_for_records(case, requested_days_ago=31, status=RequestStatus.ACKNOWLEDGED, holder="City Hospital")
+    text = dashboard(client_for(owner)).text
+    assert "Overdue since 31 May" in text and "Records from City Hospital" in text
+    assert "Follow up on" not in text
+
+
+def test_renaming_the_doctor_renames_whose_records_are_due(owner: User) -> None:
+    request = ask_for_records(open_case(owner, "Rory Renamed"), requested_days_ago=3)
+    request.holder.name = "Dr. Okafor"
+    request.holder.save()
+    text = dashboard(client_for(owner)).text
+    assert "Follow up on the records from Dr. Okafor — 5 June" in text and "Dr. Chen" not in text
+
+
+def test_the_migration_fills_in_what_is_due_for_cases_made_before_it(owner: User) -> None:
+    fill_in = importlib.import_module("secondop.records.migrations.0005_fill_case_due_words").fill_in
+    case = open_case(owner, "Mona Migrated")
+    ask_for_records(case, requested_days_ago=40, holder="City Hospital")
+    stored = ("next_due_on", "next_due_kind", "next_due_from", "legal_due_on", "legal_due_from")
+    expected = Case.objects.values_list(*stored).get(pk=case.pk)
+    Case.objects.filter(pk=case.pk).update(
+        next_due_on=None, next_due_kind="", next_due_from="", legal_due_on=None, legal_due_from=""
+    )
+
+    fill_in(django_apps, None)
+    assert Case.objects.values_list(*stored).get(pk=case.pk) == expected
+    assert expected == (days_ago(33), "follow_up", "City Hospital", days_ago(10), "City Hospital")
 
 
 def test_a_written_extension_moves_the_deadline_and_the_case_is_no_longer_overdue(owner: User) -> None:
