@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from secondop.cases.models import AuditAction, AuditEvent, Case
-from secondop.pwa.outcome import outcome_of
+from secondop.pwa.protocol import outcome_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

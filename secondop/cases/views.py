@@ -10,6 +10,7 @@ from secondop.cases import checklist as checklists
 from secondop.cases.access import get_case_for
 from secondop.cases.forms import CaseForm, ChecklistItemForm
 from secondop.cases.models import Case
+from secondop.pwa import protocol
 from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
 
@@ -73,9 +74,7 @@ def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) ->
         checklists.tick(item, request.user)
     if request.htmx:
         context = {"case": case, "membership": membership, **_checklist_context(case)}
-        response = render(request, "cases/checklist.html#checklist-block", context)
-        response["HX-Trigger"] = "checklist-changed"
-        return response
+        return protocol.answer(render(request, "cases/checklist.html#checklist-block", context), "saved")
     if back_to_overview:
         return redirect(case)
     return redirect("checklist", case.code)

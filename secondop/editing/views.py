@@ -21,8 +21,9 @@ from secondop.cases.models import Membership
 from secondop.editing.forms import ResolveForm, SaveForm
 from secondop.editing.models import SaveResult, VersionedText
 from secondop.editing.texts import paragraphs, placeholders_in
+from secondop.pwa import protocol
 from secondop.pwa.offline import keep_offline
-from secondop.pwa.outcome import CONFLICT_TAG
+from secondop.pwa.protocol import CONFLICT_TAG
 from secondop.requests import AuthenticatedRequest
 
 type View = Callable[..., HttpResponse]
@@ -120,7 +121,8 @@ class Editor[T: VersionedText]:
                     f"This {noun} could not be saved. Reload the page and try again; your text is still here."
                 )
             if request.htmx:
-                return render(request, "editing/page.html#save-status", {**context, "error": message})
+                response = render(request, "editing/page.html#save-status", {**context, "error": message})
+                return protocol.answer(response, "refused", message=message)
             messages.error(request, message)
             return redirect(self.url("edit", url))
         result = text.save_edit(form.cleaned_data["text"], form.cleaned_data["version"], request.user)
@@ -128,9 +130,10 @@ class Editor[T: VersionedText]:
             self.saved(request, text)
         if request.htmx:
             response = render(request, "editing/page.html#autosave-answer", context)
-            # static/js/app.js and the outbox listen for these events.
-            response["HX-Trigger"] = "draft-saved" if result == SaveResult.SAVED else "draft-conflict"
-            return response
+            if result == SaveResult.SAVED:
+                response["HX-Trigger"] = "draft-saved"  # static/js/app.js: the text on the page is saved
+                return protocol.answer(response, "saved", version=text.version)
+            return protocol.answer(response, "conflict", version=text.version)
         if result == SaveResult.CONFLICT:
             messages.error(
                 request,

@@ -2,29 +2,13 @@
 
 A POST that carries a client-made UUID (the `X-Client-Id` header, or a `client_id` form field) runs inside
 one transaction together with the record of its answer. Replayed, the same UUID gets the stored answer
-and the view does not run again. Every answer also says how it went, in `X-Secondop-Outcome`, so the
-outbox can tell a saved item from one refused for bad input (shown on the item, never dropped) or from a
-session that expired (it stops and waits for the person to log in again):
-
-  saved     a redirect (every form here answers a successful POST with one), or an htmx answer that
-            announces itself with HX-Trigger
-  conflict  an edit based on an old version: both texts are kept (HX-Trigger "draft-conflict", or a
-            redirect with an error message tagged CONFLICT_TAG)
-  refused   the form came back with its errors, a redirect with an error message (what the views do
-            when they refuse something that is not a form's field: a closed request's status, the
-            last owner's role), or a 4xx
-  login     the session expired (a redirect to the log-in page)
-  retry     a server error: nothing was stored; send it again later
-
-The outbox cannot read a redirect's headers (a fetch that does not follow a redirect sees an opaque
-answer), so a request marked `X-Secondop-Outbox: 1` gets, instead of a redirect, a 204 with the outcome,
-the address it would have gone to (`X-Secondop-Location`) and the error message of a refusal or conflict
-(`X-Secondop-Message`, percent-encoded UTF-8), which the outbox shows on the item.
+(marked `X-Secondop-Replayed: 1`) and the view does not run again. Only a write that happened (saved, or a
+conflict that kept both texts) is kept; a refusal or a server error changed nothing and runs again. Every
+answer to a POST goes out through secondop.pwa.protocol, which says how it went in its headers.
 """
 
 import uuid
 from collections.abc import Callable
-from urllib.parse import quote
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -34,11 +18,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpRes
 
 from secondop.cases.access import CASE_OF_WRITE, may
 from secondop.cases.models import Membership, TeamMembership, TeamShare
+from secondop.pwa import protocol
 from secondop.pwa.models import Submission
-from secondop.pwa.outcome import error_messages, outcome_of
 
 STORED_BODY_LIMIT = 200_000
-KEPT_HEADERS = ("HX-Trigger", "Content-Type", "HX-Redirect")
+KEPT_HEADERS = ("HX-Trigger", "Content-Type", protocol.VERSION)
 
 
 def client_id_of(request: HttpRequest) -> uuid.UUID | None:
@@ -56,34 +40,9 @@ def _replay(submission: Submission) -> HttpResponse:
         response = HttpResponse(submission.body, status=submission.status)
     for name, value in submission.headers.items():
         response[name] = value
-    response["X-Secondop-Outcome"] = submission.outcome
+    response[protocol.OUTCOME] = submission.outcome
     response["X-Secondop-Replayed"] = "1"
     return response
-
-
-def _for_outbox(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """A redirect answered to the outbox, in a form it can read (see the module's docstring)."""
-    location = response.get("Location", "")
-    if (
-        request.headers.get("X-Secondop-Outbox") != "1"
-        or not 300 <= response.status_code < 400
-        or not location
-    ):
-        return response
-    readable = HttpResponse(status=204)
-    for name in ("X-Secondop-Outcome", "X-Secondop-Replayed"):
-        if name in response:
-            readable[name] = response[name]
-    readable["X-Secondop-Location"] = location
-    errors = error_messages(request)
-    if errors:
-        readable["X-Secondop-Message"] = quote(str(errors[0].message)[:500])
-    # What the form would have said on the next page ("Saved.", a refusal) the outbox shows itself, on the
-    # item: it must not turn up later on whatever page the person opens next.
-    storage = getattr(request, "_messages", None)
-    if storage is not None and hasattr(storage, "_queued_messages"):
-        storage._queued_messages = []
-    return readable
 
 
 class IdempotencyMiddleware:
@@ -95,25 +54,20 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return _for_outbox(request, self._answer(request))
+        return protocol.finish(request, self._answer(request))
 
     def _answer(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST" or not request.user.is_authenticated:
-            response = self.get_response(request)
-            if request.method == "POST":
-                response["X-Secondop-Outcome"] = outcome_of(response, request)
-            return response
+            return self.get_response(request)
         client_id = client_id_of(request)
         if client_id is None:
-            response = self.get_response(request)
-            response["X-Secondop-Outcome"] = outcome_of(response, request)
-            return response
+            return self.get_response(request)
         try:
             with transaction.atomic():
                 response = self.get_response(request)
                 if getattr(request, _REPLAYED, False):
                     return response
-                outcome = outcome_of(response, request)
+                outcome = response[protocol.OUTCOME] = protocol.outcome_of(response, request)
                 # Only a write that happened is kept: a refusal (bad input, a CSRF failure, a 403) or a
                 # server error changed nothing, so sending it again simply runs it again.
                 if outcome not in ("saved", "conflict"):
@@ -144,7 +98,6 @@ class IdempotencyMiddleware:
             if answer is None:
                 raise
             return answer
-        response["X-Secondop-Outcome"] = outcome
         return response
 
     def process_view(
@@ -177,8 +130,7 @@ class IdempotencyMiddleware:
 
 
 def _refused(response: HttpResponse) -> HttpResponse:
-    response["X-Secondop-Outcome"] = "refused"
-    return response
+    return protocol.answer(response, "refused")
 
 
 # Set on a request answered with a stored answer.

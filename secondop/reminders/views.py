@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
+from secondop.pwa import protocol
 from secondop.pwa.offline import keep_offline
 from secondop.reminders import buttons, push
 from secondop.reminders.forms import CaseRemindersForm, ChannelsForm, PushSubscriptionForm
@@ -96,10 +97,9 @@ def push_unsubscribe(request: AuthenticatedRequest, subscription_id: int) -> Htt
         disabled_at=timezone.now()
     )
     if request.htmx:
-        response = render(request, "reminders/settings.html#devices", _devices_context(request))
-        # An htmx answer without an event counts as refused (secondop.pwa.idempotency): this one saved.
-        response["HX-Trigger"] = "devices-changed"
-        return response
+        return protocol.answer(
+            render(request, "reminders/settings.html#devices", _devices_context(request)), "saved"
+        )
     messages.success(request, f"Removed. {subscription} no longer gets reminders.")
     return redirect("reminder_settings")
 

@@ -2,14 +2,11 @@
  *
  * Every write that could not reach the server is kept in IndexedDB with the client-made UUID it was sent
  * with, and replayed in order, one at a time. The server treats a known UUID as the same submission, so a
- * replay after a crash between sending and deleting stores nothing twice. Each answer says how it went
- * (X-Secondop-Outcome): saved or conflict → removed from the outbox; refused → kept, marked with the
- * server's message, for the person to fix; login → replay stops until they log in again; anything else
- * (offline, a server error) → replay stops and tries again later. A redirect (how the plain forms answer)
- * is not followed: each request asks for it as a 204 whose headers say the outcome and, for a refusal,
- * the message (X-Secondop-Outbox). An opaque redirect all the same (a server that does not do that) is
- * taken as saved once the session is seen to be still this person's: then every redirect before it was
- * the form's own answer, not the log-in page (checked every few items, and before stopping).
+ * replay after a crash between sending and deleting stores nothing twice. Each answer says how it went in
+ * its headers (the protocol: secondop/pwa/protocol.py, and the README): saved or conflict → removed from
+ * the outbox; refused → kept, marked with the server's message, for the person to fix; login → replay
+ * stops until they log in again; anything else (offline, a server error) → replay stops and tries again
+ * later. Nothing is read out of the answer's HTML (an htmx answer is handed to the page to swap in).
  *
  * An item: {id, url, body (urlencoded), htmx (bool), kind, label, pageUrl, user, createdAt, status
  * ("waiting" | "refused"), message, sentAt}. Only the items of the person signed in are sent (a shared
@@ -154,17 +151,15 @@
   function session() {
     return fetch(CSRF_URL, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } }).then(
       function (response) {
-        if (response.type === "opaqueredirect" || response.redirected) throw new Error("login");
+        if (response.type === "opaqueredirect") throw new Error("login");
         if (!response.ok) throw new Error("retry");
         return response.json();
       }
     );
   }
 
-  /* Sends one item with the session's CSRF token; resolves to {outcome, message, html}. A redirect is not
-   * followed (the page it leads to is not needed, and may be slow to make): its outcome is "redirected",
-   * which is "saved" when the session is still this person's afterwards, or "login" when it was the log-in
-   * page (then the server stored nothing) — see `confirm`. */
+  /* Sends one item with the session's CSRF token; resolves to {outcome, message, version, html}, as the
+   * answer's headers say (html: an htmx answer's, to swap in). */
   function send(item, token) {
     var body = new URLSearchParams(item.body);
     body.delete("csrfmiddlewaretoken"); // the token may have changed since (a new log-in)
@@ -184,48 +179,30 @@
       credentials: "same-origin",
       redirect: "manual",
     }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.redirected) return { outcome: "redirected" };
-      var outcome = response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry");
-      if (response.status === 204 && response.headers.get("X-Secondop-Location")) {
-        // A form's redirect, told in headers: the message is the one the next page would have shown.
-        var message = response.headers.get("X-Secondop-Message");
-        if (outcome === "refused") {
-          return { outcome: "refused", message: message ? decodeURIComponent(message) : firstError("") };
-        }
-        return { outcome: outcome };
-      }
-      if (outcome === "refused") {
+      var message = response.headers.get("X-Secondop-Message");
+      var answer = {
+        outcome: response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry"),
+        message: message ? decodeURIComponent(message) : "",
+        version: response.headers.get("X-Secondop-Version") || "",
+        html: "",
+      };
+      if (answer.outcome === "refused" && !answer.message) answer.message = NEEDS_A_FIX;
+      if ((answer.outcome === "saved" || answer.outcome === "conflict") && item.htmx) {
         return response.text().then(function (html) {
-          return { outcome: "refused", message: firstError(html) };
+          answer.html = html;
+          return answer;
         });
       }
-      if ((outcome === "saved" || outcome === "conflict") && item.htmx) {
-        return response.text().then(function (html) {
-          return { outcome: outcome, html: html };
-        });
-      }
-      return { outcome: outcome };
+      return answer;
     });
   }
 
-  function firstError(html) {
-    var match = /class="(?:errorlist[^"]*|form-errors|field-errors)"[^>]*>([\s\S]*?)<\/(?:ul|div|p)>/.exec(html || "");
-    if (!match) match = /id="save-status"[^>]*>([\s\S]*?)<\/p>/.exec(html || "");
-    var text = match ? match[1].replace(/<[^>]+>/g, " ").replace(/[✗⚠]/g, "").replace(/\s+/g, " ").trim() : "";
-    return text || "This was not saved. Open it to check what needs fixing.";
-  }
+  var NEEDS_A_FIX = "This was not saved. Open it to check what needs fixing.";
 
   function withoutBody(item) {
     var copy = Object.assign({}, item);
     delete copy.body;
     return copy;
-  }
-
-  /* The version an htmx save answered with (the editor's hidden input), or "". */
-  function versionIn(html) {
-    var match = /<input[^>]*id="draft-version"[^>]*>/.exec(html || "");
-    var value = match && /value="(\d+)"/.exec(match[0]);
-    return value ? value[1] : "";
   }
 
   /* Later edits of the same text were made on top of the one just saved: they carry its new version, so
@@ -249,8 +226,6 @@
 
   var replaying = null;
 
-  var CONFIRM_EVERY = 10;
-
   function replayOnce(tried) {
     return api.all().then(function (items) {
       var waiting = items.filter(function (item) {
@@ -264,52 +239,21 @@
           });
           var total = mine.length;
           var result = { sent: 0, stopped: "", refused: 0 };
-          var held = []; // answered with a redirect: sent, once the session is known to have held
 
-          function done(item, outcome, html) {
+          function done(item, answer) {
             result.sent += 1;
-            var version = item.htmx ? versionIn(html) : "";
-            return (version ? rebase(item.url, version) : Promise.resolve())
+            return (answer.version ? rebase(item.url, answer.version) : Promise.resolve())
               .then(function () {
                 return api.remove(item.id);
               })
               .then(function () {
-                notify({ type: "sent", outcome: outcome, html: html || "", item: withoutBody(item) });
+                notify({ type: "sent", outcome: answer.outcome, html: answer.html, item: withoutBody(item) });
               });
           }
 
-          // The session is still this person's: every redirect before was the form's own answer (the server
-          // keeps it). Otherwise they stay in the outbox, and are sent again (the same UUIDs) after a log-in.
-          function confirm() {
-            if (!held.length) return Promise.resolve(true);
-            var batch = held;
-            held = [];
-            return session().then(
-              function (now) {
-                if (String(now.user) !== String(current.user)) throw new Error("login");
-                return batch.reduce(function (chain, item) {
-                  return chain.then(function () {
-                    return done(item, "saved", "");
-                  });
-                }, Promise.resolve()).then(function () {
-                  return true;
-                });
-              },
-              function (error) {
-                result.stopped = error && (error.message === "login" || error.message === "retry") ? error.message : "offline";
-                return false;
-              }
-            ).catch(function () {
-              result.stopped = "login";
-              return false;
-            });
-          }
-
           function stop(reason) {
-            return confirm().then(function () {
-              if (!result.stopped) result.stopped = reason;
-              return result;
-            });
+            if (!result.stopped) result.stopped = reason;
+            return result;
           }
 
           function next(index) {
@@ -323,19 +267,9 @@
               })
               .then(
                 function (answer) {
-                  if (answer.outcome === "redirected") {
-                    held.push(item);
-                    if (held.length < CONFIRM_EVERY) return next(index + 1);
-                    return confirm().then(function (ok) {
-                      return ok ? next(index + 1) : result;
-                    });
-                  }
                   if (answer.outcome === "saved" || answer.outcome === "conflict") {
-                    return confirm().then(function (ok) {
-                      if (!ok) return result;
-                      return done(item, answer.outcome, answer.html).then(function () {
-                        return next(index + 1);
-                      });
+                    return done(item, answer).then(function () {
+                      return next(index + 1);
                     });
                   }
                   if (answer.outcome === "refused") {
@@ -405,7 +339,6 @@
     clear: clear,
     replay: replay,
     newId: newId,
-    firstError: firstError,
   };
   scope.SecondopOutbox = api;
 })(self);

@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -7,6 +8,7 @@ from django.urls import reverse
 from secondop.accounts.models import User
 from secondop.cases import sharing
 from secondop.cases.models import Case, Membership, Question, Role, Team, TeamMembership, TeamShare
+from secondop.pwa import protocol
 from secondop.pwa.models import Submission
 from secondop.records.models import ContactEntry
 from secondop.scripts.drafting import ensure_drafts
@@ -41,6 +43,21 @@ def test_the_uuid_may_come_in_a_header_for_htmx_writes(case: Case, owner: User) 
     assert draft.version == 2 and draft.text == "Offline words."
     assert first["X-Secondop-Outcome"] == again["X-Secondop-Outcome"] == "saved"
     assert again.content == first.content and again["HX-Trigger"] == "draft-saved"
+    # The replay says the version too: the outbox rebases later edits of the same text on it.
+    assert first["X-Secondop-Version"] == again["X-Secondop-Version"] == "2"
+
+
+def test_a_refused_htmx_save_says_why_in_the_headers(case: Case, owner: User) -> None:
+    ensure_drafts(case)
+    url = reverse("draft_save", args=[case.code, "pushback"])
+    response = client_for(owner).post(
+        url,
+        {"text": "x" * 20_001, "version": 1},
+        headers={"HX-Request": "true", "X-Client-Id": str(uuid.uuid4())},
+    )
+    assert response["X-Secondop-Outcome"] == "refused"
+    assert "longer than 20,000 characters" in unquote(response["X-Secondop-Message"])
+    assert not Submission.objects.exists()
 
 
 def test_an_edit_from_an_old_version_is_a_conflict_that_keeps_both_texts(case: Case, owner: User) -> None:
@@ -66,6 +83,8 @@ def test_a_refused_submission_says_so_and_a_fixed_one_with_a_new_uuid_goes_throu
     refused = client.post(url, contact(uuid.uuid4(), channel="pigeon"))
     assert refused.status_code == 200 and refused["X-Secondop-Outcome"] == "refused"
     assert "Select a valid choice" in refused.text
+    # The outbox reads what to show from the headers, never from the page.
+    assert unquote(refused["X-Secondop-Message"]) == protocol.NEEDS_A_FIX
     assert not ContactEntry.objects.exists()
     assert client.post(url, contact(uuid.uuid4()))["X-Secondop-Outcome"] == "saved"
 
@@ -84,7 +103,7 @@ def test_an_htmx_tick_is_saved_once(case: Case, owner: User) -> None:
     url = reverse("checklist_toggle", args=[case.code, item.pk])
     for _ in range(3):  # a tick replayed three times must not tick and untick
         response = client.post(url, headers={"HX-Request": "true", "X-Client-Id": client_id})
-        assert response["X-Secondop-Outcome"] == "saved"
+        assert response["X-Secondop-Outcome"] == "saved" and "HX-Trigger" not in response
     item.refresh_from_db()
     assert item.done_at is not None
 

@@ -117,6 +117,7 @@ def test_autosave_saves_and_moves_the_version_on(case: Case, owner: User) -> Non
     )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "draft-saved"
+    assert (response["X-Secondop-Outcome"], response["X-Secondop-Version"]) == ("saved", "2")
     assert "Saved" in response.text
     draft.refresh_from_db()
     assert (draft.text, draft.version) == ("Edited words.", 2)
@@ -137,7 +138,7 @@ def test_autosave_with_a_stale_version_reports_a_conflict_and_keeps_both_texts(
         {"text": "Advocate's words.", "version": base},
         headers={"HX-Request": "true"},
     )
-    assert response["HX-Trigger"] == "draft-conflict"
+    assert response["X-Secondop-Outcome"] == "conflict" and response["X-Secondop-Version"] == "2"
     assert "someone else changed this script" in response.text
     assert "Owner&#x27;s words." in response.text and "Advocate&#x27;s words." in response.text
     draft.refresh_from_db()
