@@ -15,7 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from secondop.accounts.models import User
-from secondop.cases.access import TOP_ROLES, best_role
+from secondop.cases.access import TEAM_ROLES, TOP_ROLES, best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
 from secondop.records.models import ContactEntry
@@ -148,7 +148,7 @@ def _rows(user: User, cases: list[Case], today: datetime.date) -> list[Row]:
     shares: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if maybe_teams:
         for case_id, role, team in TeamShare.objects.filter(
-            case_id__in=maybe_teams, team__members__user=user
+            case_id__in=maybe_teams, team__members__user=user, role__in=TEAM_ROLES
         ).values_list("case_id", "role", "team__name"):
             shares[case_id].append((role, team))
     rows = []

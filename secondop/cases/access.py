@@ -23,7 +23,8 @@ CASE_OF_WRITE = "_secondop_case_of_write"
 
 # From most to least rights: a person's role is the best of their own and their teams'.
 ROLE_ORDER = [Role.OWNER, Role.ADVOCATE, Role.VIEWER]
-# The roles no team share can better: a share gives advocate or viewer.
+# What a team share gives, and the roles no team share can better.
+TEAM_ROLES = (Role.ADVOCATE, Role.VIEWER)
 TOP_ROLES = (Role.OWNER, Role.ADVOCATE)
 
 
@@ -49,7 +50,7 @@ def _case_and_membership(
         return own.case, own
     # Of the teams' roles, the one with the most rights.
     team_role = (
-        TeamShare.objects.filter(case=OuterRef("pk"), team__members__user=user)
+        TeamShare.objects.filter(case=OuterRef("pk"), team__members__user=user, role__in=TEAM_ROLES)
         .order_by(models.Case(models.When(role=Role.ADVOCATE, then=0), default=1))
         .values("role")[:1]
     )
@@ -88,7 +89,7 @@ def get_case_for(request: HttpRequest, code: UUID | str, need: Need = "read") ->
     url_name = request.resolver_match.url_name if request.resolver_match else None
     if request.method == "POST" and need != "read" and url_name not in audit.SPECIFIC:
         audit.change_when_saved(request, case, audit.change_name(url_name))
-    elif request.method == "GET" and membership.role != Role.OWNER:
+    elif request.method in ("GET", "HEAD") and membership.role != Role.OWNER:
         audit.record_once(case, request.user, AuditAction.VIEWED)
     membership.case = case
     return case, membership

@@ -199,7 +199,10 @@ class Membership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_membership_per_case_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_membership_per_case_user"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_known"),
+        ]
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -330,7 +333,11 @@ class Invitation(InvitationBase):
     role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
 
     class Meta(InvitationBase.Meta):
-        pass
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.ADVOCATE, Role.VIEWER]), name="invitation_role_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.case}"
@@ -381,7 +388,13 @@ class TeamShare(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "team"], name="one_share_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "team"], name="one_share_per_team"),
+            # A team gives advocate or viewer, never owner (secondop.cases.access).
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.ADVOCATE, Role.VIEWER]), name="team_share_role_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} shared with {self.team}"

@@ -57,7 +57,7 @@ class Provider(models.Model):
 
 def holder_label(provider: Provider) -> str:
     """How a doctor or office is named (also for the migrations' historical models)."""
-    return provider.name or provider.practice or ProviderRole(provider.role).label
+    return provider.name or provider.practice or dict(ProviderRole.choices).get(provider.role, provider.role)
 
 
 class RequestKind(models.TextChoices):

@@ -151,7 +151,10 @@ def store_next_due(case_id: int) -> None:
     still_open = RecordsRequest.objects.filter(case_id=case_id, requested_on__isnull=False).exclude(
         status__in=CLOSED_STATUSES
     )
-    Case.objects.filter(pk=case_id).update(**due_fields(list(still_open.select_related("holder"))))
+    case = Case.objects.filter(pk=case_id)
+    with transaction.atomic():  # the case first: of two changes at once, the later one reads both
+        list(case.select_for_update().values_list("pk"))
+        case.update(**due_fields(list(still_open.select_related("holder"))))
 
 
 # Saving a request (a status move, a new date, a follow-up) is the change that moves what is due: the

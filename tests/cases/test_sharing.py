@@ -5,13 +5,14 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from secondop.accounts.models import User
 from secondop.cases import sharing
-from secondop.cases.models import AuditEvent, Case, Invitation, Membership, Role
+from secondop.cases.models import AuditEvent, Case, Invitation, Membership, Role, Team, TeamShare
 from secondop.records.models import Provider, RecordsRequest
 from secondop.records.progress import move
 from secondop.reminders.models import Reminder, ReminderStatus
@@ -234,6 +235,24 @@ def test_the_audit_trail_records_views_changes_shares_and_exports(
     page = client_for(owner).get(reverse("audit_trail", args=[case.code])).text
     assert "advocate@example.com" in page and "viewed the case" in page
     assert client_for(advocate).get(reverse("audit_trail", args=[case.code])).status_code == 403
+
+
+def test_a_head_request_is_a_view_in_the_audit_trail_too(case: Case, advocate: User) -> None:
+    response = client_for(advocate).head(reverse("questions", args=[case.code]))
+    assert response.status_code == 200
+    assert actions(case) == ["viewed"]
+
+
+def test_the_database_refuses_a_role_nobody_can_be_given(case: Case, advocate: User) -> None:
+    team = Team.objects.create(name="Practice")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TeamShare.objects.create(case=case, team=team, role=Role.OWNER)  # a team gives advocate or viewer
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(case=case, user=advocate).update(role="admin")
+    invitation = {"case": case, "email": "x@e.com", "created_by": advocate, "expires_at": timezone.now()}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(**invitation, role=Role.OWNER, token_hash="a")
+    Invitation.objects.create(**invitation, role=Role.VIEWER, token_hash="b")  # what may be given is taken
 
 
 def test_the_audit_trail_is_kept_after_the_member_is_removed(case: Case, owner: User, advocate: User) -> None:
