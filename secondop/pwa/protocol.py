@@ -2,14 +2,16 @@
 protocol" says it in prose). Nothing in it is read out of HTML: an answer's headers say how a write went.
 
 A write sends `X-Client-Id` (a UUID made on the phone: secondop.pwa.idempotency answers a repeat with the
-stored answer) and, from the outbox, `X-Secondop-Outbox: 1`. Every answer to a POST carries:
+stored answer). Every answer to a POST carries:
 
   X-Secondop-Outcome   saved | conflict | refused | login | retry
   X-Secondop-Message   for refused and conflict: what to show on the item (percent-encoded UTF-8)
   X-Secondop-Version   for an edit of a versioned text: its version now (the outbox's later edits of the same
                        text are rebased on it)
-  X-Secondop-Location  where the form would have gone next (outbox requests, whose redirect becomes a 204:
-                       a fetch cannot read a redirect's headers)
+  X-Secondop-Location  where the form would have gone next, to a request marked `X-Secondop-Outbox`, whose
+                       redirect becomes a 204 (a fetch cannot read a redirect's headers): `1` from the
+                       outbox's replay (the message the next page would have shown is the item's instead),
+                       `page` from a page online (the next page shows it)
 
 A view that answers a write itself (an htmx answer) says how it went with `answer`; otherwise the outcome
 follows from the response: a redirect is saved (an error message queued with it makes it refused, or a
@@ -33,6 +35,7 @@ LOCATION = "X-Secondop-Location"
 CONFLICT_TAG = "conflict"
 # A refusal that names nothing itself (a form came back with its errors): the person opens it to see.
 NEEDS_A_FIX = "This was not saved: it needs a small fix. Open it to see what."
+NOT_ALLOWED = "This was not saved: you may not make this change."
 
 
 def answer(
@@ -84,13 +87,11 @@ def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if outcome in ("refused", "conflict") and MESSAGE not in response:
         errors = error_messages(request)
         if errors or outcome == "refused":
-            response[MESSAGE] = quote(str(errors[0].message)[:500] if errors else NEEDS_A_FIX)
+            fallback = NOT_ALLOWED if response.status_code == 403 else NEEDS_A_FIX
+            response[MESSAGE] = quote(str(errors[0].message)[:500] if errors else fallback)
     location = response.get("Location", "")
-    if (
-        request.headers.get("X-Secondop-Outbox") != "1"
-        or not 300 <= response.status_code < 400
-        or not location
-    ):
+    asked = request.headers.get("X-Secondop-Outbox")
+    if asked not in ("1", "page") or not 300 <= response.status_code < 400 or not location:
         return response
     readable = HttpResponse(status=204)
     for name in (OUTCOME, MESSAGE, "X-Secondop-Replayed"):
@@ -100,6 +101,6 @@ def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     # What the form would have said on the next page ("Saved.", a refusal) the outbox shows itself, on the
     # item: it must not turn up later on whatever page the person opens next.
     storage = getattr(request, "_messages", None)
-    if storage is not None and hasattr(storage, "_queued_messages"):
+    if asked == "1" and storage is not None and hasattr(storage, "_queued_messages"):
         storage._queued_messages = []
     return readable

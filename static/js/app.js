@@ -1107,8 +1107,9 @@
     if (isAutosave(event.target)) fixed(pathOf(event.target.getAttribute("hx-post")));
   });
 
-  // Plain forms marked data-outbox: sent with fetch first, so that a network failure keeps what was
-  // typed; the server's answer is then shown the ordinary way, by posting the same submission again.
+  // Plain forms marked data-outbox: sent with fetch, so that a network failure keeps what was typed; the
+  // answer's headers say where to go next (a form that came back with its errors is shown the ordinary
+  // way, by posting the same submission again: the server stored nothing).
   function clientIdInput(form) {
     var input = form.querySelector("input[name=client_id]");
     if (!input) {
@@ -1171,14 +1172,6 @@
       form.appendChild(input);
     }
     form.submit();
-  }
-
-  function signedIn() {
-    return fetch("/pwa/csrf/", { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } }).then(
-      function (response) {
-        return response.ok ? response.json() : null;
-      }
-    );
   }
 
   function isCached(url) {
@@ -1254,62 +1247,35 @@
       queueForm(form, item);
       return;
     }
-    var send = function (retried) {
-      return fetch(form.action, {
-        method: "POST",
-        body: body,
-        headers: { "X-Client-Id": input.value },
-        credentials: "same-origin",
-        redirect: "manual",
-      }).then(
-        function (response) {
-          if (response.type === "opaqueredirect") {
-            // Saved (the server keeps its answer under this UUID) — or the session ended. Either way the
-            // same submission, posted the ordinary way, shows where it led.
-            return signedIn().then(
-              function (session) {
-                if (!session || String(session.user) !== currentUser()) {
-                  replayStop = "login";
-                  return queueForm(form, item);
-                }
-                return fixed(item.url).then(function () {
-                  submitNatively(form, submitter);
-                });
-              },
-              function () {
-                return queueForm(form, item);
-              }
-            );
-          }
-          var outcome = response.headers.get("X-Secondop-Outcome");
-          if (outcome === "retry" || response.status >= 500) return queueForm(form, item);
-          if (response.status === 403 && !retried) {
-            // A page saved before the last log-in carries an old CSRF token: take the current one, as a
-            // new submission (the refused one is kept under its UUID).
-            return signedIn().then(function (session) {
-              if (!session) {
-                replayStop = "login";
-                return queueForm(form, item);
-              }
-              var token = form.querySelector("input[name=csrfmiddlewaretoken]");
-              if (token) token.value = session.token;
-              input.value = Outbox.newId();
-              item.id = input.value;
-              body = formData(form, submitter);
-              item.body = body.toString();
-              return send(true);
-            });
-          }
-          // Refused (the form with its errors) or anything else: the server answers the same submission
-          // with the same page.
-          submitNatively(form, submitter);
-        },
-        function () {
-          return queueForm(form, item);
+    // One request: the server answers it as a 204 whose headers say how it went and where to go next
+    // (the protocol: secondop/pwa/protocol.py), keeping its "Saved." for that next page.
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      headers: { "X-Client-Id": input.value, "X-Secondop-Outbox": "page" },
+      credentials: "same-origin",
+      redirect: "manual",
+    }).then(
+      function (response) {
+        var outcome = response.headers.get("X-Secondop-Outcome") || "retry";
+        var next = response.headers.get("X-Secondop-Location");
+        if (outcome === "login") replayStop = "login";
+        // The session ended, a server error, or a CSRF token from before the last log-in: the outbox
+        // keeps it and sends it with the session's current token (or after the next log-in).
+        if (outcome === "login" || outcome === "retry" || response.status === 403) return queueForm(form, item);
+        if (next) {
+          return (outcome === "refused" ? Promise.resolve() : fixed(item.url)).then(function () {
+            window.location.assign(next);
+          });
         }
-      );
-    };
-    send(false);
+        // The form came back with its errors: the page shows them the ordinary way (nothing was stored,
+        // so the same submission gets the same answer).
+        submitNatively(form, submitter);
+      },
+      function () {
+        return queueForm(form, item);
+      }
+    );
   }
 
   // Opened from "Open and fix" while offline: the form is filled from the outbox, with the server's word.

@@ -233,6 +233,24 @@ def test_the_outbox_reads_a_redirect_as_a_204_that_tells_the_outcome_and_the_mes
     assert login.status_code == 204 and login["X-Secondop-Outcome"] == "login"
 
 
+def test_a_page_online_sends_a_write_once_and_the_next_page_shows_its_message(
+    case: Case, owner: User
+) -> None:
+    client = client_for(owner)
+    url = reverse("contact_new", args=[case.code])
+    saved = client.post(url, contact(uuid.uuid4(), with_whom="Pat"), headers={"X-Secondop-Outbox": "page"})
+    assert saved.status_code == 204 and saved["X-Secondop-Outcome"] == "saved"
+    assert ContactEntry.objects.count() == 1
+    # The page opens the address the form would have gone to, where its message waits.
+    next_page = client.get(saved["X-Secondop-Location"])
+    assert [str(message) for message in next_page.context["messages"]] == ["Added to your paper trail."]
+
+    # Refused for bad input: the form comes back with its errors (the page shows it the ordinary way).
+    refused = client.post(url, contact(uuid.uuid4(), channel="pigeon"), headers={"X-Secondop-Outbox": "page"})
+    assert refused.status_code == 200 and refused["X-Secondop-Outcome"] == "refused"
+    assert ContactEntry.objects.count() == 1
+
+
 # A replay passes the checks the original passed, and its answer goes with the access -------------------
 
 
