@@ -134,8 +134,10 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     calendar = icalendar.Calendar.new(
         prodid="-//secondop//records deadlines//EN", calscale="GREGORIAN", name="Records requests (secondop)"
     )
-    open_requests = case.records_requests.filter(requested_on__isnull=False).exclude(
-        status__in=[status.value for status in CLOSED_STATUSES]
+    open_requests = (
+        case.records_requests.filter(requested_on__isnull=False)
+        .exclude(status__in=[status.value for status in CLOSED_STATUSES])
+        .select_related("holder")
     )
     for records_request in open_requests:
         follow_up = clock.follow_up_on(records_request)

@@ -1,4 +1,5 @@
-"""The legal clock of a records request (HIPAA right of access, 45 CFR 164.524(b)(2)).
+"""The legal clock of a records request: the HIPAA right of access (45 CFR 164.524(b)(2)), or the holder's
+state law where it is stricter (secondop.law).
 
 All dates are calendar dates in the patient's own time zone: "30 days" is counted in days, so month ends
 and leap days fall where the calendar puts them, and a daylight-saving change moves nothing.
@@ -6,8 +7,10 @@ and leap days fall where the calendar puts them, and a daylight-saving change mo
 
 import datetime
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from secondop.law import rules
 from secondop.records.models import CLOSED_STATUSES, RequestStatus
 
 
@@ -26,6 +29,9 @@ class Clocked(Protocol):
     @property
     def followed_up_on(self) -> datetime.date | None: ...
 
+    @property
+    def holder(self) -> Any: ...  # its state and kind set the state's deadline (a Provider, or None)
+
 
 FOLLOW_UP_DAYS = 7
 RESPONSE_DAYS = 30
@@ -38,12 +44,38 @@ def follow_up_on(records_request: Clocked) -> datetime.date | None:
     return records_request.requested_on + datetime.timedelta(days=FOLLOW_UP_DAYS)
 
 
-def legal_due_on(records_request: Clocked) -> datetime.date | None:
-    """30 days after the request; 60 once a written extension notice was recorded."""
-    if records_request.requested_on is None:
+@dataclass(frozen=True)
+class Deadline:
+    on: datetime.date
+    federal_on: datetime.date  # what the federal rule alone would say
+    rule: rules.Rule | None  # the state's, when it sets the date; None for the federal rule
+    state: str  # the holder's state ("" when not known)
+
+
+def deadline(records_request: Clocked) -> Deadline | None:
+    """The stricter of the federal deadline (30 days after the request; 60 once a written extension notice
+    was recorded) and the holder's state's, for this kind of holder. A state rule with an extension of its
+    own gives way to the federal one once the holder sent a notice (its extension is not counted here)."""
+    start = records_request.requested_on
+    if start is None:
         return None
     days = RESPONSE_DAYS + (EXTENSION_DAYS if records_request.extension_notice_on else 0)
-    return records_request.requested_on + datetime.timedelta(days=days)
+    federal = start + datetime.timedelta(days=days)
+    holder = getattr(records_request, "holder", None)  # none yet: an unsaved request's
+    state, kind = getattr(holder, "state", ""), getattr(holder, "kind", "")
+    found = Deadline(federal, federal, None, state)
+    for rule in rules.binding(state, kind):
+        if records_request.extension_notice_on and rule.extension:
+            continue
+        on = rules.due_on(rule, state, start)
+        if on < found.on:
+            found = Deadline(on, federal, rule, state)
+    return found
+
+
+def legal_due_on(records_request: Clocked) -> datetime.date | None:
+    found = deadline(records_request)
+    return found.on if found else None
 
 
 def extension_window(records_request: Clocked) -> tuple[datetime.date, datetime.date] | None:

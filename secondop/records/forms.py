@@ -22,7 +22,19 @@ def _clean_text(value: str) -> str:
 class ProviderForm(forms.ModelForm):
     class Meta:
         model = Provider
-        fields = ["role", "name", "practice", "specialty", "phone", "fax", "address", "email", "portal_url"]
+        fields = [
+            "role",
+            "name",
+            "practice",
+            "kind",
+            "specialty",
+            "phone",
+            "fax",
+            "address",
+            "state",
+            "email",
+            "portal_url",
+        ]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "fax": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from secondop.cases.models import Case, ContactChannel
 from secondop.editing.models import VersionedText
+from secondop.law import rules
 
 
 class RecordType(models.TextChoices):
@@ -46,6 +47,24 @@ class Provider(models.Model):
     address = models.CharField(max_length=300, blank=True)
     email = models.EmailField("e-mail", blank=True)
     portal_url = models.URLField("patient portal link", blank=True)
+    # The state whose law binds them (secondop.law), and what kind of holder they are under it.
+    state = models.CharField(
+        "state",
+        max_length=2,
+        blank=True,
+        choices=rules.choices,
+        help_text="Where they practise: its law can give you your records sooner than the federal 30 days.",
+    )
+    kind = models.CharField(
+        "what kind of provider",
+        max_length=16,
+        blank=True,
+        choices=[
+            (rules.PHYSICIAN, "A doctor or other practitioner"),
+            (rules.HOSPITAL, "A hospital or health facility"),
+            (rules.OTHER, "Another provider (a lab, an imaging center, …)"),
+        ],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -110,7 +110,7 @@ def reschedule_for_user(user: User) -> None:
 
 def schedule_for_member(case: Case, user: User) -> None:
     """When a member starts getting a case's reminders: what is already scheduled for others."""
-    for records_request in case.records_requests.all():
+    for records_request in case.records_requests.select_related("holder"):
         schedule_for_request(records_request)
     for item in case.checklist.filter(done_at__isnull=True).exclude(key=""):
         schedule_nudge(item)

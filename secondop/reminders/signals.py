@@ -8,13 +8,21 @@ from django.dispatch import receiver
 from secondop.accounts.models import Profile
 from secondop.cases.checklist import item_ticked
 from secondop.cases.models import ChecklistItem, Membership
-from secondop.records.models import RecordsRequest
+from secondop.records.models import Provider, RecordsRequest
 from secondop.reminders import scheduling
 
 
 @receiver(post_save, sender=RecordsRequest)
 def request_changed_schedules(sender: type, instance: RecordsRequest, **kwargs: Any) -> None:
     scheduling.schedule_for_request(instance)
+
+
+@receiver(post_save, sender=Provider)
+def holder_change_moves_the_deadlines(sender: type, instance: Provider, **kwargs: Any) -> None:
+    """Its state and kind set the state's deadline of the requests to it."""
+    for records_request in instance.requests_held.all():
+        records_request.holder = instance
+        scheduling.schedule_for_request(records_request)
 
 
 @receiver(post_save, sender=ChecklistItem)
