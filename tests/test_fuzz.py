@@ -490,7 +490,10 @@ def test_saved_markup_is_shown_escaped_on_every_page(world: World) -> None:
             reverse("question_answer", args=[code, case.questions.first().pk]),  # type: ignore[union-attr]
             {"answered": "1", "answer_note": STORED},
         ),
-        (reverse("records_rights", args=[code]), {"rights_state": STORED[:60], "rights_notes": STORED}),
+        (
+            reverse("records_rights", args=[code]),
+            {"rights_state": "Ohio", "rights_notes": STORED},
+        ),  # a state is chosen
         (
             reverse("insurance", args=[code]),
             {

@@ -1,8 +1,11 @@
 """Forms for the planning pages: records rights notes, questions for the second opinion, insurance check."""
 
+from typing import Any
+
 from django import forms
 
 from secondop.cases.models import Case, InsuranceCheck, Question, YesNoUnsure
+from secondop.law import rules
 
 
 class DateInput(forms.DateInput):
@@ -19,18 +22,27 @@ class TelInput(forms.TextInput):
 
 
 class RightsForm(forms.ModelForm):
+    rights_state = forms.ChoiceField(
+        label="Your state",
+        choices=lambda: [("", "Choose a state")] + [(name, name) for _, name in rules.choices()],
+        required=False,
+        help_text="Where the records are kept. Saving it shows that state's rules here.",
+    )
+
     class Meta:
         model = Case
         fields = ["rights_state", "rights_notes"]
-        labels = {"rights_state": "Your state", "rights_notes": "What you found"}
-        widgets = {
-            "rights_state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
-            "rights_notes": forms.Textarea(attrs={"rows": 5}),
-        }
+        labels = {"rights_notes": "What you found"}
+        widgets = {"rights_notes": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
-            "rights_state": "For example, Ohio.",
-            "rights_notes": "For example: your state's deadline, the fee, and who to send the request to.",
+            "rights_notes": "For example: what the records office told you, and who to send the request to.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        written = rules.find(self.instance.rights_state)  # a state written out before it could be chosen
+        if written is not None and not self.is_bound:
+            self.initial["rights_state"] = written.name
 
 
 class QuestionForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case, InsuranceCheck, Membership, Question
 from secondop.cases.planning_forms import AnswerForm, InsuranceForm, QuestionForm, RightsForm
+from secondop.law import rules
 from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
 
@@ -60,7 +61,8 @@ def records_rights(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
             case.save(update_fields=["rights_state", "rights_notes", "updated_at"])
             _saved(request, case, "Saved what you found.")
             return redirect("records_rights", case.code)
-    return render(request, "cases/rights.html", {"case": case, "membership": membership, "form": form})
+    context = {"case": case, "membership": membership, "form": form, "law": rules.find(case.rights_state)}
+    return render(request, "cases/rights.html", context)
 
 
 @dataclass(frozen=True)

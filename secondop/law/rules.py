@@ -77,6 +77,14 @@ def choices() -> list[tuple[str, str]]:
     return sorted(((law.code, law.name) for law in states().values()), key=lambda pair: pair[1])
 
 
+def find(text: str) -> StateLaw | None:
+    """The state named by its postal code or its name (as people wrote it before they could choose)."""
+    text = text.strip()
+    return states().get(text.upper()) or next(
+        (law for law in states().values() if law.name.lower() == text.lower()), None
+    )
+
+
 def binding(state: str, holder_kind: str) -> list[Rule]:
     """The state's rules with a deadline that bind this kind of holder when the patient asks for copies."""
     law = states().get(state)

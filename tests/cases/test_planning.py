@@ -182,13 +182,39 @@ def test_the_rights_page_explains_the_right_of_access_in_plain_words(case: Case,
 def test_saving_what_i_found_keeps_it_and_ticks_the_rights_item(case: Case, advocate: User) -> None:
     url = reverse("records_rights", args=[case.code])
     response = client_for(advocate).post(
-        url, {"rights_state": "  Ohio ", "rights_notes": "Ohio: 30 days, first copy free."}, follow=True
+        url, {"rights_state": "Ohio", "rights_notes": "Ohio: 30 days, first copy free."}, follow=True
     )
     case.refresh_from_db()
     assert (case.rights_state, case.rights_notes) == ("Ohio", "Ohio: 30 days, first copy free.")
     assert is_ticked(case, "rights")
     assert "Saved what you found." in response.text
     assert response.redirect_chain == [(url, 302)]
+
+
+def test_choosing_a_state_shows_its_rules_with_their_sources_and_ticks_the_item(
+    case: Case, owner: User
+) -> None:
+    url = reverse("records_rights", args=[case.code])
+    assert "Choose a state" in client_for(owner).get(url).text
+    page = client_for(owner).post(url, {"rights_state": "California", "rights_notes": ""}, follow=True).text
+    assert "California's rules" in page
+    assert "within 15 days of the request" in page and "123110" in page
+    assert "Last checked 2026-12-06" in page and "not legal advice" in page
+    assert is_ticked(case, "rights")
+    # A state keeping the federal floor says so.
+    page = (
+        client_for(owner).post(url, {"rights_state": "South Carolina", "rights_notes": ""}, follow=True).text
+    )
+    assert "no rule in South Carolina that gives you your records sooner than the federal 30 days" in page
+
+
+def test_a_state_that_is_not_one_is_refused(case: Case, owner: User) -> None:
+    before = snapshot(case)
+    response = client_for(owner).post(
+        reverse("records_rights", args=[case.code]), {"rights_state": "Atlantis", "rights_notes": ""}
+    )
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.text
+    assert snapshot(case) == before
 
 
 def test_saving_nothing_about_rights_does_not_tick_the_item(case: Case, owner: User) -> None:
@@ -521,7 +547,7 @@ def test_html_typed_anywhere_is_escaped(case: Case, owner: User, viewer: User) -
     add_question(client, case, attack)
     question = case.questions.get()
     client.post(reverse("question_answer", args=[case.code, question.pk]), {"answer_note": attack})
-    client.post(reverse("records_rights", args=[case.code]), {"rights_state": attack, "rights_notes": attack})
+    client.post(reverse("records_rights", args=[case.code]), {"rights_state": "Ohio", "rights_notes": attack})
     client.post(reverse("insurance", args=[case.code]), {**INSURANCE_ANSWERS, "notes": attack})
     pages = [
         client.get(reverse("questions", args=[case.code])).text,
