@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "secondop",
+    "secondop.law",
     "secondop.accounts",
     "secondop.cases",
     "secondop.records",
@@ -300,7 +301,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "secondop.pwa.static_storage.StaticStorage"  # whitenoise's, with JS module imports hashed
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -7,6 +7,7 @@ As in the scripts, a fact the request does not have yet is a visible placeholder
 import datetime
 
 from secondop.editing.texts import SHARED_LABELS
+from secondop.law import rules
 from secondop.records import clock
 from secondop.records.models import (
     DeliveryMethod,
@@ -75,7 +76,7 @@ The records I would like: {records}{date_range}.
 
 Please tell me which forms you need me to fill in, if any.{fee_question}
 
-The rule gives you 30 days from getting this request to act on it. If you need more time, please tell me in writing within those 30 days.
+The rule gives you 30 days from getting this request to act on it. If you need more time, please tell me in writing within those 30 days.{state_sooner}
 
 Thank you for your help.
 
@@ -97,7 +98,7 @@ The records to send: {records}{date_range}.
 
 Please send them as {medium}{directive_delivery}.
 
-This is my written, signed request under my HIPAA right of access (45 CFR 164.524).
+This is my written, signed request under my HIPAA right of access (45 CFR 164.524){state_cite}.
 
 Signature: {sign_here}
 Name: {patient_name}
@@ -128,7 +129,7 @@ Dear {holder_name},
 
 On {requested_on}, I asked you for a copy of my medical records: {records}{date_range}.{directive_reminder}
 
-Under the HIPAA right of access (45 CFR 164.524), the deadline to act on my request was {due_on}{extension}. That date has passed, and {what_arrived}.
+Under the HIPAA right of access (45 CFR 164.524){state_cite}, the deadline to act on my request was {due_on}{extension}. That date has passed, and {what_arrived}.
 
 Please send the records, or tell me in writing why you cannot, within {reply_days} days — by {reply_by}.
 
@@ -202,9 +203,14 @@ def _facts(records_request: RecordsRequest, today: datetime.date) -> _Facts:
         "requested_on": long_date(records_request.requested_on) if records_request.requested_on else "",
     }
     facts = _Facts({key: _one_line(value) for key, value in known.items() if value.strip()})
-    due = clock.legal_due_on(records_request)
-    if due:
-        facts["due_on"] = long_date(due)
+    deadline = clock.deadline(records_request)
+    if deadline:
+        facts["due_on"] = long_date(deadline.on)
+    # Where the holder's state law is stricter, the letters name it beside the federal rule.
+    rule = deadline.rule if deadline else None
+    state = f"{rules.states()[deadline.state].name} law ({rule.citation})" if deadline and rule else ""
+    facts["state_sooner"] = f"\n\n{state} asks for them sooner: {rule.in_words}." if rule else ""
+    facts["state_cite"] = f" and {state}" if rule else ""
     facts.update(
         today=long_date(today),
         letter_date=long_date(records_request.requested_on or today),
@@ -245,7 +251,7 @@ def _facts(records_request: RecordsRequest, today: datetime.date) -> _Facts:
     facts["follow_up"] = f", on {long_date(follow_up)}" if follow_up else ""
     facts["extension"] = (
         f", which includes the extra 30 days from your written notice of {long_date(records_request.extension_notice_on)}"
-        if records_request.extension_notice_on
+        if records_request.extension_notice_on and not rule
         else ""
     )
     facts["what_arrived"] = (

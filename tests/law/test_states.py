@@ -109,3 +109,51 @@ def test_the_request_page_says_which_rule_sets_the_date_with_the_federal_floor_b
     provider.save()
     page = client_for(owner).get(reverse("request_detail", args=[case.code, request.pk])).text
     assert "1 July 2026" in page and "California" not in page and "Federal law: 30 days" in page
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 6, 20, 12, tzinfo=datetime.UTC), tick=False)
+def test_the_letters_and_the_calendar_carry_the_state_date_and_name_the_statute(
+    case: Case, owner: User
+) -> None:
+    from secondop.records import letters
+
+    provider = Provider.objects.create(case=case, role="records_office", name="Bay Records", state="CA")
+    request = RecordsRequest.objects.create(
+        case=case, holder=provider, kind="copy", status="requested", requested_on=D(2026, 6, 1)
+    )
+    asking = letters.generate("request-letter", request, D(2026, 6, 1))
+    assert "45 CFR 164.524" in asking
+    assert "California law (Cal. Health & Safety Code § 123110(b)(1)) asks for them sooner" in asking
+    follow_up = letters.generate("escalation", request, D(2026, 6, 20))
+    assert "(45 CFR 164.524) and California law (Cal. Health & Safety Code § 123110(b)(1))" in follow_up
+    assert "was June 16, 2026" in follow_up
+    assert "escalation" in letters.offered_letters(request, D(2026, 6, 20))  # overdue on day 17
+
+    calendar = client_for(owner).get(reverse("calendar_ics", args=[case.code])).content.decode()
+    assert "20260616" in calendar and "20260701" not in calendar
+
+    provider.state = "SC"  # longer than 30 days: the federal floor, and no state named
+    provider.save()
+    request.refresh_from_db()
+    asking = letters.generate("request-letter", request, D(2026, 6, 1))
+    assert "sooner" not in asking and "South Carolina" not in asking
+
+
+def test_the_command_lists_the_rules_last_checked_more_than_a_year_ago() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(datetime.datetime(2027, 12, 7, tzinfo=datetime.UTC)):
+        call_command("law_to_check", stdout=out)
+    listed = out.getvalue().splitlines()
+    every_rule = sum(len(law.rules) for law in rules.states().values())
+    assert listed[-1] == f"{every_rule} rules last checked before 2026-12-07."
+    assert any("CA  Cal. Health & Safety Code § 123110(b)(1)" in line for line in listed)
+
+    out = StringIO()
+    with time_machine.travel(datetime.datetime(2027, 1, 7, tzinfo=datetime.UTC)):
+        call_command("law_to_check", stdout=out)
+    assert out.getvalue() == "0 rules last checked before 2026-01-07.\n"
