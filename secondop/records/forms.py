@@ -1,10 +1,12 @@
 import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from secondop.cases.models import Case
+from secondop.law import rules
 from secondop.records.models import (
     ContactEntry,
     Provider,
@@ -17,6 +19,9 @@ from secondop.records.models import (
 
 def _clean_text(value: str) -> str:
     return " ".join(value.split())
+
+
+STATE_AND_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\s*$")
 
 
 class ProviderForm(forms.ModelForm):
@@ -45,6 +50,10 @@ class ProviderForm(forms.ModelForm):
         data = super().clean() or {}
         if not (data.get("name", "").strip() or data.get("practice", "").strip()):
             raise forms.ValidationError("Write a name or a practice, so you can tell who this is.")
+        if not data.get("state"):  # from the address, when it ends like "…, CA 94110"
+            found = STATE_AND_ZIP.search(data.get("address", ""))
+            if found and found[1] in rules.states():
+                data["state"] = found[1]
         return data
 
 

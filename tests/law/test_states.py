@@ -157,3 +157,17 @@ def test_the_command_lists_the_rules_last_checked_more_than_a_year_ago() -> None
     with time_machine.travel(datetime.datetime(2027, 1, 7, tzinfo=datetime.UTC)):
         call_command("law_to_check", stdout=out)
     assert out.getvalue() == "0 rules last checked before 2026-01-07.\n"
+
+
+@pytest.mark.parametrize(
+    ("address", "state"),
+    [("1 Main St, Oakland, CA 94607", "CA"), ("200 Elm, Austin, TX 78701-1234", "TX"), ("Somewhere", "")],
+)
+def test_the_state_comes_from_the_address_when_none_is_chosen(address: str, state: str) -> None:
+    from secondop.records.forms import ProviderForm
+
+    form = ProviderForm({"role": "current", "name": "Dr. Chen", "address": address, "state": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["state"] == state
+    chosen = ProviderForm({"role": "current", "name": "Dr. Chen", "address": address, "state": "NY"})
+    assert chosen.is_valid() and chosen.cleaned_data["state"] == "NY"  # what the person chose stands
