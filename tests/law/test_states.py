@@ -125,6 +125,10 @@ def test_the_letters_and_the_calendar_carry_the_state_date_and_name_the_statute(
     asking = letters.generate("request-letter", request, D(2026, 6, 1))
     assert "45 CFR 164.524" in asking
     assert "California law (Cal. Health & Safety Code § 123110(b)(1)) asks for them sooner" in asking
+    request.kind, request.send_to = "directive", "Dr. Patel, 2 Oak St, Oakland, CA 94607"
+    directive = letters.generate("directive", request, D(2026, 6, 1))
+    assert "(45 CFR 164.524) and California law (Cal. Health & Safety Code § 123110(b)(1))." in directive
+    request.kind = "copy"
     follow_up = letters.generate("escalation", request, D(2026, 6, 20))
     assert "(45 CFR 164.524) and California law (Cal. Health & Safety Code § 123110(b)(1))" in follow_up
     assert "was June 16, 2026" in follow_up
