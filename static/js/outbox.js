@@ -1,4 +1,5 @@
-/* secondop's offline outbox, shared by the pages and the service worker (importScripts).
+/* secondop's offline outbox, shared by the pages and the service worker. A classic script, so that the
+ * worker can load it with importScripts; the page imports it for its side effect (outbox-state.js).
  *
  * Every write that could not reach the server is kept in IndexedDB with the client-made UUID it was sent
  * with, and replayed in order, one at a time. The server treats a known UUID as the same submission, so a
@@ -186,7 +187,6 @@
         version: response.headers.get("X-Secondop-Version") || "",
         html: "",
       };
-      if (answer.outcome === "refused" && !answer.message) answer.message = NEEDS_A_FIX;
       if ((answer.outcome === "saved" || answer.outcome === "conflict") && item.htmx) {
         return response.text().then(function (html) {
           answer.html = html;
@@ -196,8 +196,6 @@
       return answer;
     });
   }
-
-  var NEEDS_A_FIX = "This was not saved. Open it to check what needs fixing.";
 
   function withoutBody(item) {
     var copy = Object.assign({}, item);

@@ -1,0 +1,59 @@
+// The script editor's autosave (textarea[data-autosave], an htmx write): what text is saved, what is being
+// sent, and the Save button waiting for an autosave under way. `savedText` is shared with the outbox
+// (outbox-writes.js, outbox-lists.js), which marks text as saved when it keeps it on the phone.
+
+// Autosave: the script's field saves a moment after typing stops, and at once when it loses focus. Text
+// that is already saved is not sent again: each save raises the script's version, which a co-editor's
+// next save is checked against, so a needless one would show them a conflict that is not there.
+export const savedText = new WeakMap();
+var sendingText = new WeakMap();
+var inFlight = new WeakMap();
+
+export function isAutosave(element) {
+  return element instanceof HTMLTextAreaElement && element.hasAttribute("data-autosave");
+}
+
+export function setUpAutosave() {
+  document.querySelectorAll("textarea[data-autosave]").forEach(function (field) {
+    savedText.set(field, field.value);
+  });
+}
+
+document.addEventListener("htmx:confirm", function (event) {
+  var field = event.detail.elt;
+  if (isAutosave(field) && savedText.get(field) === field.value) event.preventDefault();
+});
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var field = event.detail.elt;
+  if (!isAutosave(field)) return;
+  sendingText.set(field, field.value);
+  inFlight.set(field, (inFlight.get(field) || 0) + 1);
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var field = event.detail.elt;
+  if (isAutosave(field)) inFlight.set(field, Math.max(0, (inFlight.get(field) || 0) - 1));
+});
+document.addEventListener("draft-saved", function (event) {
+  if (isAutosave(event.target)) savedText.set(event.target, sendingText.get(event.target));
+});
+
+// The Save button sends the form the ordinary way, and leaving the field for it starts an autosave. Both
+// at once would look like someone else's change (a conflict), so the form waits for the autosave and
+// then goes, with the version number it brought back.
+export function waitForAutosave(event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  var field = form.querySelector("textarea[data-autosave]");
+  if (!field || !inFlight.get(field)) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  var submitter = event.submitter;
+  if (submitter) submitter.classList.add("is-working");
+  (function later() {
+    setTimeout(function () {
+      if (inFlight.get(field)) return later();
+      if (submitter) submitter.classList.remove("is-working");
+      form.requestSubmit(submitter);
+    }, 50);
+  })();
+}

@@ -1,0 +1,54 @@
+// The page's view of the outbox (outbox.js, imported here for its side effect: it sets self.SecondopOutbox,
+// the same file the service worker imports): the store's items as last read, what was sent while this
+// page was open, how the last replay ended and its progress, whose items these are, and the refused write
+// being fixed. The one place this state lives; the other outbox modules import it.
+import "./outbox.js";
+
+// Called through the object (never a copied function), so that a test can replace one of them.
+export const Outbox = self.SecondopOutbox;
+
+export const state = {
+  items: [], // the store's items, as last read (refreshOutbox)
+  sentHere: [], // items sent while this page was open: still shown, as sent
+  replayStop: "", // how the last replay ended: "" | "login" | "offline" | "retry"
+  progress: null, // {done, total} while a replay runs
+};
+
+export const WAITING_TEXT = "Waiting to sync";
+export const FIXING_KEY = "secondop-outbox-fixing";
+
+export function currentUser() {
+  return (document.body && document.body.dataset.outboxUser) || "";
+}
+
+// Whose waiting writes a page shows: the signed-in person's. A page without a session shows none of
+// them (only how many wait, in the banner), so nothing of one person is read by the next.
+export function isMine(item) {
+  var user = currentUser();
+  return !!user && (!item.user || String(item.user) === user);
+}
+
+export function myItems(status) {
+  return state.items.filter(function (item) {
+    return isMine(item) && (!status || item.status === status);
+  });
+}
+
+// The refused write being fixed ("Open and fix"), kept across the page it opens.
+export function fixingNow() {
+  try {
+    return JSON.parse(sessionStorage.getItem(FIXING_KEY) || "null");
+  } catch (error) {
+    return null;
+  }
+}
+
+// A fixed version went through: the refused one it replaces leaves the outbox.
+export function fixed(url) {
+  var fixing = fixingNow();
+  if (!fixing || fixing.url !== url) return Promise.resolve();
+  try {
+    sessionStorage.removeItem(FIXING_KEY);
+  } catch (error) {}
+  return Outbox.remove(fixing.id).catch(function () {});
+}

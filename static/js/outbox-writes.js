@@ -1,0 +1,260 @@
+// Writes through the outbox. htmx writes: an X-Client-Id (a UUID) on every POST; one marked data-outbox
+// that cannot be sent (offline, a network error, a server error, earlier writes still waiting) is queued
+// with that same UUID. Plain forms marked data-outbox: a hidden client_id, sent with fetch (one request,
+// answered in headers: secondop/pwa/protocol.py) so that a network failure keeps what was typed.
+import { isAutosave, savedText } from "./autosave.js";
+import { Outbox, WAITING_TEXT, fixed, myItems, state } from "./outbox-state.js";
+import { EDITOR_WAITING_TEXT, formNote, setSaveStatus } from "./outbox-lists.js";
+import { queue } from "./outbox-sync.js";
+import { element, here, pathOf } from "./platform.js";
+import { release } from "./submit-guard.js";
+
+// htmx writes: a UUID on each request; a request that could not be sent is queued with that same UUID.
+function htmxItem(elt, config, id) {
+  var body = new URLSearchParams();
+  if (config.formData) {
+    config.formData.forEach(function (value, name) {
+      if (typeof value === "string") body.append(name, value);
+    });
+  }
+  return {
+    id: id,
+    url: pathOf(config.path),
+    body: body.toString(),
+    htmx: true,
+    kind: elt.getAttribute("data-outbox"),
+    label: elt.getAttribute("data-outbox-label") || "A change",
+    scope: elt.getAttribute("data-outbox-case") || "",
+  };
+}
+
+function queueHtmx(elt, config, id) {
+  var item = htmxItem(elt, config, id);
+  var editor = isAutosave(elt) ? elt : null;
+  if (editor) {
+    savedText.set(editor, new URLSearchParams(item.body).get("text"));
+    setSaveStatus(EDITOR_WAITING_TEXT);
+  }
+  return queue(item, item.kind === "tick" ? "toggle" : "replace");
+}
+
+document.addEventListener("htmx:configRequest", function (event) {
+  var detail = event.detail;
+  if (String(detail.verb).toLowerCase() !== "post") return;
+  var id = Outbox.newId();
+  detail.headers["X-Client-Id"] = id;
+  var elt = detail.elt;
+  if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-outbox")) return;
+  if (!navigator.onLine || myItems("waiting").length) {
+    // Offline, or earlier writes still wait: this one goes behind them, in order.
+    event.preventDefault();
+    queueHtmx(elt, detail, id);
+  }
+});
+
+function queueFailedHtmx(event) {
+  var detail = event.detail;
+  var elt = detail.elt;
+  var config = detail.requestConfig;
+  if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-outbox") || !config || !config.headers) return;
+  queueHtmx(elt, config, config.headers["X-Client-Id"]);
+}
+
+document.addEventListener("htmx:sendError", queueFailedHtmx);
+document.addEventListener("htmx:timeout", queueFailedHtmx);
+document.addEventListener("htmx:responseError", function (event) {
+  // A server error stored nothing (X-Secondop-Outcome: retry): keep the write and send it again later.
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status >= 500) queueFailedHtmx(event);
+});
+document.addEventListener("draft-saved", function (event) {
+  if (isAutosave(event.target)) fixed(pathOf(event.target.getAttribute("hx-post")));
+});
+
+// Plain forms marked data-outbox: sent with fetch, so that a network failure keeps what was typed; the
+// answer's headers say where to go next (a form that came back with its errors is shown the ordinary
+// way, by posting the same submission again: the server stored nothing).
+function clientIdInput(form) {
+  var input = form.querySelector("input[name=client_id]");
+  if (!input) {
+    input = element("input");
+    input.type = "hidden";
+    input.name = "client_id";
+    input.value = Outbox.newId();
+    form.appendChild(input);
+  }
+  return input;
+}
+
+function formLabel(form, data, submitter) {
+  var template = (submitter && submitter.getAttribute("data-outbox-label")) || form.getAttribute("data-outbox-label") || "A change";
+  var empty = false;
+  var label = template.replace(/\{(\w+)\}/g, function (_, name) {
+    var field = form.elements[name];
+    var value = data.get(name) || "";
+    if (field && field.tagName === "SELECT" && field.selectedIndex >= 0 && value) {
+      value = field.options[field.selectedIndex].text;
+    }
+    value = String(value).replace(/\s+/g, " ").trim();
+    if (!value) empty = true;
+    return value.length > 60 ? value.slice(0, 59) + "…" : value;
+  });
+  return empty ? form.getAttribute("data-outbox-label-empty") || label : label;
+}
+
+function formData(form, submitter) {
+  var data;
+  try {
+    data = new FormData(form, submitter);
+  } catch (error) {
+    data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+  }
+  var body = new URLSearchParams();
+  data.forEach(function (value, name) {
+    if (typeof value === "string") body.append(name, value);
+  });
+  return body;
+}
+
+function submitNatively(form, submitter) {
+  // form.submit() leaves out the button pressed; its name and value go in a hidden field.
+  if (submitter && submitter.name && !form.querySelector('input[type=hidden][data-outbox-submitter]')) {
+    var input = element("input");
+    input.type = "hidden";
+    input.name = submitter.name;
+    input.value = submitter.value;
+    input.setAttribute("data-outbox-submitter", "");
+    form.appendChild(input);
+  }
+  form.submit();
+}
+
+function isCached(url) {
+  if (!window.caches) return Promise.resolve(false);
+  return caches.match(new URL(url, window.location.href).href).then(
+    function (found) {
+      return !!found;
+    },
+    function () {
+      return false;
+    }
+  );
+}
+
+function queueForm(form, item) {
+  var input = form.querySelector("input[name=client_id]");
+  if (input) input.remove(); // that UUID is the queued submission's now; the next one gets its own
+  return queue(item).then(function () {
+    release(form);
+    formNote(form, WAITING_TEXT + ": saved on this phone. It is sent when secondop can reach the server.");
+    if (form.hasAttribute("data-outbox-reset")) form.reset();
+    var next = form.getAttribute("data-outbox-next");
+    if (!next || pathOf(next) === here()) return;
+    return isCached(next).then(function (cached) {
+      if (cached) window.location.assign(next);
+    });
+  }).catch(function () {
+    release(form);
+    formNote(form, "This could not be kept on this phone. Check your connection, then try again.");
+  });
+}
+
+// Opens the address a write's answer names, as the browser would have after the form's redirect. One on
+// this same page that differs only by its fragment (a list's new row: "#question-1") would only scroll
+// there, showing neither the new row nor the message: the page is loaded again without it, and the
+// fragment is carried over to it (applyCarriedFragment).
+var FRAGMENT_KEY = "secondop-outbox-fragment";
+
+function openNext(next) {
+  var target = new URL(next, window.location.href);
+  var fragment = target.hash;
+  target.hash = "";
+  if (!fragment || target.href !== window.location.href.split("#")[0]) return window.location.assign(next);
+  try {
+    sessionStorage.setItem(FRAGMENT_KEY, JSON.stringify({ url: target.href, fragment: fragment, at: Date.now() }));
+  } catch (error) {}
+  window.location.assign(target.href);
+}
+
+export function applyCarriedFragment() {
+  var carried = null;
+  try {
+    carried = JSON.parse(sessionStorage.getItem(FRAGMENT_KEY) || "null");
+    sessionStorage.removeItem(FRAGMENT_KEY);
+  } catch (error) {}
+  if (!carried || carried.url !== window.location.href || Date.now() - carried.at > 60000) return;
+  window.location.replace(carried.fragment); // scrolls to it, in this same history entry
+}
+
+export function submitThroughOutbox(event) {
+  var form = event.target;
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+  var submitter = event.submitter;
+  var editor = form.querySelector("textarea[data-autosave][data-outbox]");
+  if (editor && !form.hasAttribute("data-outbox")) {
+    // The script's Save button: the ordinary way online; offline its text goes where the autosave's goes.
+    if (navigator.onLine && !myItems("waiting").length) return;
+    event.preventDefault();
+    release(form);
+    var config = { path: editor.getAttribute("hx-post"), formData: new FormData(form) };
+    queueHtmx(editor, config, Outbox.newId());
+    return;
+  }
+  if (!form.hasAttribute("data-outbox") || form.method.toLowerCase() !== "post") return;
+  event.preventDefault();
+  var input = clientIdInput(form);
+  var body = formData(form, submitter);
+  var item = {
+    id: input.value,
+    url: pathOf(form.action),
+    body: body.toString(),
+    htmx: false,
+    kind: form.getAttribute("data-outbox"),
+    label: formLabel(form, body, submitter),
+    scope: form.getAttribute("data-outbox-case") || "",
+    request: form.getAttribute("data-outbox-request") || body.get("request") || "",
+  };
+  if (!navigator.onLine || myItems("waiting").length) {
+    queueForm(form, item);
+    return;
+  }
+  // One request: the server answers it as a 204 whose headers say how it went and where to go next
+  // (the protocol: secondop/pwa/protocol.py), keeping its "Saved." for that next page.
+  fetch(form.action, {
+    method: "POST",
+    body: body,
+    headers: { "X-Client-Id": input.value, "X-Secondop-Outbox": "page" },
+    credentials: "same-origin",
+    redirect: "manual",
+  }).then(
+    function (response) {
+      var outcome = response.headers.get("X-Secondop-Outcome") || "retry";
+      var next = response.headers.get("X-Secondop-Location");
+      if (outcome === "login") state.replayStop = "login";
+      // The session ended, a server error, or a CSRF token from before the last log-in: the outbox
+      // keeps it and sends it with the session's current token (or after the next log-in).
+      if (outcome === "login" || outcome === "retry" || response.status === 403) return queueForm(form, item);
+      if (next) {
+        return (outcome === "refused" ? Promise.resolve() : fixed(item.url)).then(function () {
+          openNext(next);
+        });
+      }
+      // The form came back with its errors: the page shows them the ordinary way (nothing was stored,
+      // so the same submission gets the same answer).
+      submitNatively(form, submitter);
+    },
+    function () {
+      return queueForm(form, item);
+    }
+  );
+}
+
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  // Back to a page whose form was sent: its UUID belongs to that submission, so a new one is made next
+  // time (the same UUID would only bring back the first answer).
+  document.querySelectorAll("form[data-outbox] input[name=client_id], input[data-outbox-submitter]").forEach(function (input) {
+    input.remove();
+  });
+});
