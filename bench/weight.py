@@ -3,7 +3,8 @@
 It starts the same server as bench/web.py (scratch database and data set, gunicorn without DEBUG, so
 static files are whitenoise's hashed and pre-compressed ones), logs in, then:
 
-1. first load: fetches the case overview and every stylesheet and script it links, each with
+1. first load: fetches the case overview and every stylesheet and script it links (and every module those
+   scripts import, as the browser does), each with
    `Accept-Encoding: gzip` as a browser sends it, and adds up the bytes on the wire (the page itself is
    counted gzip-compressed at level 6 when the server sends it uncompressed, as a compressing proxy would).
 2. repeat visit: Chromium (Playwright, /usr/bin/chromium) opens the page, waits until the service worker is
@@ -21,6 +22,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -48,14 +50,27 @@ def first_load(server: Server, path: str, cookie: str) -> int:
         page_bytes = len(gzip.compress(body, 6))
         log(f"page: served uncompressed ({len(body)} B); {page_bytes} B gzip-compressed")
     total = page_bytes
-    for asset in linked_assets(html):
+    assets = linked_assets(html)
+    for asset in assets:  # grows with the modules each script imports
         status, response, content = server.request("GET", asset, headers=headers)
         encoding = response.headers.get("Content-Encoding", "identity")
         if status != 200:
             raise SystemExit(f"{asset} answered {status}")
         log(f"{asset}: {len(content)} B ({encoding})")
         total += len(content)
+        if asset.endswith(".js"):
+            text = (gzip.decompress(content) if encoding == "gzip" else content).decode()
+            for imported in module_imports(text):
+                url = urljoin(asset, imported)
+                if url not in assets:
+                    assets.append(url)
     return total
+
+
+def module_imports(script: str) -> list[str]:
+    """The modules an ES module imports when it loads (`import … from "./x.js"`, `import "./x.js"`, also as
+    collectstatic writes them, without spaces); not those it imports later, with `import("./x.js")`."""
+    return re.findall(r"""^\s*import\s*(?:[^"';(]*?\s*from\s*)?["']([^"']+)["']""", script, re.MULTILINE)
 
 
 def repeat_requests(server: Server, path: str, cookie: str) -> int:

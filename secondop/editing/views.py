@@ -131,9 +131,9 @@ class Editor[T: VersionedText]:
         if request.htmx:
             response = render(request, "editing/page.html#autosave-answer", context)
             if result == SaveResult.SAVED:
-                response["HX-Trigger"] = "draft-saved"  # static/js/app.js: the text on the page is saved
+                response["HX-Trigger"] = "draft-saved"  # static/js/autosave.js: the text on the page is saved
                 return protocol.answer(response, "saved", version=text.version)
-            return protocol.answer(response, "conflict", version=text.version)
+            return protocol.answer(response, "conflict")  # later edits keep their own version
         if result == SaveResult.CONFLICT:
             messages.error(
                 request,

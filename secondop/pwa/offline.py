@@ -9,7 +9,7 @@
   its caches, the pages it kept, the back/forward cache, the outbox and the service worker, so the next
   person on a shared phone finds nothing of the previous one. A session that ends without a log-out here
   (it runs out, and the browser drops the expired cookie itself, so the server cannot tell; or it ends on
-  the server) is found gone by the next page, which clears what it left (static/js/app.js,
+  the server) is found gone by the next page, which clears what it left (static/js/wipe.js,
   `forgetAnEndedSession`); and the service worker shows no kept page older than a session can last.
 """
 

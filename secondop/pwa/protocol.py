@@ -36,6 +36,8 @@ CONFLICT_TAG = "conflict"
 # A refusal that names nothing itself (a form came back with its errors): the person opens it to see.
 NEEDS_A_FIX = "This was not saved: it needs a small fix. Open it to see what."
 NOT_ALLOWED = "This was not saved: you may not make this change."
+# Where a write is sent when the person must first sign in, or prove it is them again: nothing was written.
+SIGN_IN = (settings.LOGIN_URL, "account_reauthenticate", "mfa_reauthenticate")
 
 
 def answer(
@@ -64,7 +66,7 @@ def outcome_of(response: HttpResponse, request: HttpRequest | None = None) -> st
     status = response.status_code
     if 300 <= status < 400:
         location = response.get("Location", "")
-        if location.startswith(reverse(settings.LOGIN_URL)):
+        if any(location.startswith(reverse(name)) for name in SIGN_IN):
             return "login"
         errors = error_messages(request)
         if any(CONFLICT_TAG in (message.extra_tags or "").split() for message in errors):

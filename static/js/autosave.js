@@ -1,10 +1,7 @@
-// The script editor's autosave (textarea[data-autosave], an htmx write): what text is saved, what is being
-// sent, and the Save button waiting for an autosave under way. `savedText` is shared with the outbox
-// (outbox-writes.js, outbox-lists.js), which marks text as saved when it keeps it on the phone.
-
-// Autosave: the script's field saves a moment after typing stops, and at once when it loses focus. Text
-// that is already saved is not sent again: each save raises the script's version, which a co-editor's
-// next save is checked against, so a needless one would show them a conflict that is not there.
+// The script editor's autosave (textarea[data-autosave], an htmx write, a moment after typing stops): what
+// text is saved (shared with the outbox, which marks text kept on the phone), what is being sent, and the
+// Save button waiting for an autosave under way. Saved text is not sent again: each save raises the
+// version a co-editor's next save is checked against, so a needless one would show a false conflict.
 export const savedText = new WeakMap();
 var sendingText = new WeakMap();
 var inFlight = new WeakMap();

@@ -1,29 +1,39 @@
-// secondop's page script, loaded by base.html as a module: it imports each part (one concern a file) and
-// wires them up in the order that matters. Registers the service worker, offers a new release, shows when
-// the page is an offline copy, keeps forms from being sent twice, turns reminders (Web Push) on, offers
-// installing, and makes the app local-first: writes made offline wait in the outbox (outbox.js) and are
-// sent when the connection is back. Each module registers its own listeners when nothing else depends on
-// their order; the ones whose order matters are registered here.
+// secondop's page script (base.html loads it as a module): imports each part, one concern a file, and
+// registers the listeners whose order matters; each module registers its others itself.
 import { setUpAutosave, waitForAutosave } from "./autosave.js";
 import { setUpInstall } from "./install.js";
 import { showOfflineState } from "./offline-banner.js";
 import { setUpOutbox } from "./outbox-sync.js";
 import { applyCarriedFragment, submitThroughOutbox } from "./outbox-writes.js";
 import { copyOrShare, sendTimeZone, setUpCopyAndShare, setUpPrint } from "./page-actions.js";
-import { forgetThisDevice, resendSubscription, setUpReminders } from "./push.js";
 import { setUpSayIt } from "./say-it.js";
 import { guardDoubleSubmit } from "./submit-guard.js";
 import { registerServiceWorker, watchOffers } from "./update.js";
 import { forgetAnEndedSession, logOut } from "./wipe.js";
 
 registerServiceWorker();
+
+// Push is fetched only where it is offered (the reminders page) or already on (its subscription is sent
+// again once a start); the service worker keeps it for offline all the same.
+var push = null;
+function loadPush() {
+  var on = "Notification" in window && Notification.permission === "granted";
+  if (!on && !document.querySelector("[data-push]")) return;
+  import("./push.js").then(function (module) {
+    push = module;
+    module.setUpReminders();
+    module.resendSubscription();
+  });
+}
 document.addEventListener("click", copyOrShare);
 
 // A form's submit goes through these in this order, each free to stop it: removing this device from the
 // reminders list ends its subscription first; the Save button waits for an autosave under way (and stops
 // the rest until it sends again); logging out asks and clears the phone first; a form is sent once; and a
 // form marked data-outbox goes through the outbox.
-document.addEventListener("submit", forgetThisDevice);
+document.addEventListener("submit", function (event) {
+  if (push) push.forgetThisDevice(event);
+});
 document.addEventListener("submit", waitForAutosave);
 document.addEventListener("submit", logOut);
 document.addEventListener("submit", guardDoubleSubmit);
@@ -39,8 +49,7 @@ document.addEventListener("DOMContentLoaded", function () {
   setUpCopyAndShare();
   setUpAutosave();
   setUpSayIt();
-  setUpReminders();
-  resendSubscription();
+  loadPush();
   setUpInstall();
   setUpOutbox();
 });

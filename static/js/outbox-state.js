@@ -1,11 +1,8 @@
-// The page's view of the outbox (outbox.js, imported here for its side effect: it sets self.SecondopOutbox,
-// the same file the service worker imports): the store's items as last read, what was sent while this
-// page was open, how the last replay ended and its progress, whose items these are, and the refused write
-// being fixed. The one place this state lives; the other outbox modules import it.
-import "./outbox.js";
+// The page's view of the outbox, the one place it lives: the store's items as last read, what was sent
+// while this page was open, how the last replay ended, whose items these are, the refused write being fixed.
+import "./outbox.js"; // sets self.SecondopOutbox (the service worker imports the same file)
 
-// Called through the object (never a copied function), so that a test can replace one of them.
-export const Outbox = self.SecondopOutbox;
+export const Outbox = self.SecondopOutbox; // called through the object, so that a test can replace one
 
 export const state = {
   items: [], // the store's items, as last read (refreshOutbox)

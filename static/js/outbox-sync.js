@@ -1,10 +1,9 @@
-// Local-first: the outbox's rhythm on the page. Every write that matters carries a client-made UUID; when
-// it cannot be sent (offline, or earlier writes still wait: the order is kept) it is queued here, and the
-// outbox is replayed on `online`, when the page is shown again, at every start, and by the worker's
-// Background Sync. This module queues, replays (retrying later while the server cannot be reached), reads
-// the store again when it changes (this page's outbox or the worker's messages) and shows each answer the
-// replay got. The server takes a known UUID as the same submission, so nothing is stored twice, and
-// nothing is dropped: a refused write stays, with the server's message, until the person fixes or discards it.
+// Local-first: the outbox's rhythm on the page. A write that cannot be sent (offline, or earlier writes
+// still wait: the order is kept) is queued here with its UUID; the outbox is replayed on `online`, when the
+// page is shown again, at every start and by the worker's Background Sync (retrying later while the server
+// cannot be reached). This module also reads the store again when it changes and shows each answer. A known
+// UUID is the same submission to the server: nothing is stored twice, and a refused write stays, with the
+// server's message, until the person fixes or discards it.
 import { isAutosave } from "./autosave.js";
 import { Outbox, currentUser, fixed, isMine, myItems, state } from "./outbox-state.js";
 import { renderBanner, renderOutbox, showFixing } from "./outbox-view.js";

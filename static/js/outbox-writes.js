@@ -1,6 +1,6 @@
 // Writes through the outbox. htmx writes: an X-Client-Id (a UUID) on every POST; one marked data-outbox
 // that cannot be sent (offline, a network error, a server error, earlier writes still waiting) is queued
-// with that same UUID. Plain forms marked data-outbox: a hidden client_id, sent with fetch (one request,
+// with that same UUID. Plain forms marked data-outbox: sent with fetch and a UUID too (one request,
 // answered in headers: secondop/pwa/protocol.py) so that a network failure keeps what was typed.
 import { isAutosave, savedText } from "./autosave.js";
 import { Outbox, WAITING_TEXT, fixed, myItems, state } from "./outbox-state.js";
@@ -74,16 +74,9 @@ document.addEventListener("draft-saved", function (event) {
 // Plain forms marked data-outbox: sent with fetch, so that a network failure keeps what was typed; the
 // answer's headers say where to go next (a form that came back with its errors is shown the ordinary
 // way, by posting the same submission again: the server stored nothing).
-function clientIdInput(form) {
-  var input = form.querySelector("input[name=client_id]");
-  if (!input) {
-    input = element("input");
-    input.type = "hidden";
-    input.name = "client_id";
-    input.value = Outbox.newId();
-    form.appendChild(input);
-  }
-  return input;
+// The UUID of the form's submission: the same for a resend of it, a new one once it was queued or sent.
+function clientId(form) {
+  return form.dataset.clientId || (form.dataset.clientId = Outbox.newId());
 }
 
 function formLabel(form, data, submitter) {
@@ -143,8 +136,7 @@ function isCached(url) {
 }
 
 function queueForm(form, item) {
-  var input = form.querySelector("input[name=client_id]");
-  if (input) input.remove(); // that UUID is the queued submission's now; the next one gets its own
+  delete form.dataset.clientId; // that UUID is the queued submission's now; the next one gets its own
   return queue(item).then(function () {
     release(form);
     formNote(form, WAITING_TEXT + ": saved on this phone. It is sent when secondop can reach the server.");
@@ -168,6 +160,7 @@ var FRAGMENT_KEY = "secondop-outbox-fragment";
 
 function openNext(next) {
   var target = new URL(next, window.location.href);
+  if (target.origin !== window.location.origin) return; // only ever an address of this site
   var fragment = target.hash;
   target.hash = "";
   if (!fragment || target.href !== window.location.href.split("#")[0]) return window.location.assign(next);
@@ -203,10 +196,9 @@ export function submitThroughOutbox(event) {
   }
   if (!form.hasAttribute("data-outbox") || form.method.toLowerCase() !== "post") return;
   event.preventDefault();
-  var input = clientIdInput(form);
   var body = formData(form, submitter);
   var item = {
-    id: input.value,
+    id: clientId(form),
     url: pathOf(form.action),
     body: body.toString(),
     htmx: false,
@@ -224,7 +216,7 @@ export function submitThroughOutbox(event) {
   fetch(form.action, {
     method: "POST",
     body: body,
-    headers: { "X-Client-Id": input.value, "X-Secondop-Outbox": "page" },
+    headers: { "X-Client-Id": item.id, "X-Secondop-Outbox": "page" },
     credentials: "same-origin",
     redirect: "manual",
   }).then(
@@ -254,7 +246,10 @@ window.addEventListener("pageshow", function (event) {
   if (!event.persisted) return;
   // Back to a page whose form was sent: its UUID belongs to that submission, so a new one is made next
   // time (the same UUID would only bring back the first answer).
-  document.querySelectorAll("form[data-outbox] input[name=client_id], input[data-outbox-submitter]").forEach(function (input) {
+  document.querySelectorAll("form[data-client-id]").forEach(function (form) {
+    delete form.dataset.clientId;
+  });
+  document.querySelectorAll("input[data-outbox-submitter]").forEach(function (input) {
     input.remove();
   });
 });

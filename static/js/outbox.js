@@ -182,7 +182,7 @@
     }).then(function (response) {
       var message = response.headers.get("X-Secondop-Message");
       var answer = {
-        outcome: response.headers.get("X-Secondop-Outcome") || (response.ok ? "saved" : "retry"),
+        outcome: response.headers.get("X-Secondop-Outcome") || "retry", // not the app's answer: try again later
         message: message ? decodeURIComponent(message) : "",
         version: response.headers.get("X-Secondop-Version") || "",
         html: "",
@@ -240,7 +240,9 @@
 
           function done(item, answer) {
             result.sent += 1;
-            return (answer.version ? rebase(item.url, answer.version) : Promise.resolve())
+            // Only a save moves later edits on: after a conflict they stay on the version they were made on.
+            var moved = answer.outcome === "saved" && answer.version;
+            return (moved ? rebase(item.url, answer.version) : Promise.resolve())
               .then(function () {
                 return api.remove(item.id);
               })

@@ -1,11 +1,8 @@
 // Reminders on this device (Web Push), on the reminders page ([data-push]): the guide that fits this
-// browser, asking permission, subscribing and telling the server, sending the subscription again at every
-// start, and the list of devices (this one marked; removing it ends its subscription in the browser too).
+// browser, asking permission (only after "Turn on reminders" is tapped; on iOS 16.4+ only in the app on
+// the Home Screen), subscribing, sending the subscription again once a browsing session (Safari never
+// says an endpoint expired), and the list of devices (removing this one ends its subscription here too).
 import { csrfToken, isAppleMobile, isInstalledApp } from "./platform.js";
-
-// Permission is asked only after the person taps "Turn on reminders"; on iOS push exists only in the app
-// added to the Home Screen (iOS 16.4 and later). At every start (once per browsing session) the
-// subscription is sent again: Safari never tells the server that an endpoint expired.
 var PUSH_TEXT = {
   working: "Turning reminders on…",
   on: "Reminders are on for this phone.",

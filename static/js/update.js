@@ -1,8 +1,6 @@
 // The service worker and new releases: registers the worker, offers "Update available — reload" when a new
-// one waits (sw.js keeps it waiting while a page is open), reloads once it controls the page, and keeps
-// the bottom bar that holds the update and install offers shown only while one of them is.
-
-// A new worker waits while this page is open (sw.js); the person chooses when to reload into it.
+// one waits (sw.js keeps it waiting while a page is open: the person chooses when), reloads once it
+// controls the page, and shows the bottom bar of update and install offers only while one of them is.
 var reloadWhenControlled = false;
 
 function offerUpdate(registration) {

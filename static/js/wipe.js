@@ -1,7 +1,6 @@
 // A shared phone: nothing of one person stays for the next. Logging out (after a warning when changes
-// still wait) ends this phone's reminders, empties the outbox and every secondop cache, and brings the
-// shell back; a page that finds the session it was kept under gone drops the kept pages, and someone else
-// who signs in here drops what the last person left waiting.
+// still wait) ends this phone's reminders and empties the outbox and the caches; a page that finds its
+// session gone drops the kept pages, and someone else signing in drops what the last person left waiting.
 import { FIXING_KEY, Outbox, currentUser } from "./outbox-state.js";
 import { refreshOutbox } from "./outbox-sync.js";
 import { csrfToken, plural } from "./platform.js";

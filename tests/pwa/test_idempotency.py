@@ -251,6 +251,14 @@ def test_a_page_online_sends_a_write_once_and_the_next_page_shows_its_message(
     assert ContactEntry.objects.count() == 1
 
 
+def test_a_write_sent_to_prove_it_is_them_again_is_login_and_not_kept(owner: User) -> None:
+    client = client_for(owner)  # signed in long ago: deleting the account asks for the password again
+    headers = {"X-Secondop-Outbox": "1", "X-Client-Id": str(uuid.uuid4())}
+    answer = client.post(reverse("delete_account"), headers=headers)
+    assert answer["X-Secondop-Outcome"] == "login" and "reauthenticate" in answer["X-Secondop-Location"]
+    assert not Submission.objects.exists() and User.objects.filter(pk=owner.pk).exists()
+
+
 # A replay passes the checks the original passed, and its answer goes with the access -------------------
 
 
