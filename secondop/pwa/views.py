@@ -12,27 +12,11 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-# The shell: what every page needs, cached when the service worker installs. Every file in static/js/: the
-# page's modules (main.js and what it imports) and the outbox the worker imports too.
+# The shell: what every page needs, cached when the service worker installs: every file in static/js/ (the
+# page's modules, whatever they import now or later, and the outbox the worker imports too).
 SHELL_ASSETS = [
     "css/app.css",
-    "js/main.js",
-    "js/autosave.js",
-    "js/install.js",
-    "js/offline-banner.js",
-    "js/outbox-lists.js",
-    "js/outbox-state.js",
-    "js/outbox-sync.js",
-    "js/outbox-view.js",
-    "js/outbox-writes.js",
-    "js/page-actions.js",
-    "js/platform.js",
-    "js/push.js",
-    "js/say-it.js",
-    "js/submit-guard.js",
-    "js/update.js",
-    "js/wipe.js",
-    "js/outbox.js",
+    *sorted(f"js/{path.name}" for path in (Path(settings.BASE_DIR) / "static" / "js").glob("*.js")),
     "django_htmx/htmx-2.min.js",
     "icons/icon-192.png",
     "icons/apple-touch-icon.png",

@@ -4,26 +4,31 @@ import { setUpAutosave, waitForAutosave } from "./autosave.js";
 import { setUpInstall } from "./install.js";
 import { showOfflineState } from "./offline-banner.js";
 import { setUpOutbox } from "./outbox-sync.js";
-import { applyCarriedFragment, submitThroughOutbox } from "./outbox-writes.js";
+import { submitThroughOutbox } from "./outbox-writes.js";
 import { copyOrShare, sendTimeZone, setUpCopyAndShare, setUpPrint } from "./page-actions.js";
 import { setUpSayIt } from "./say-it.js";
 import { guardDoubleSubmit } from "./submit-guard.js";
 import { registerServiceWorker, watchOffers } from "./update.js";
-import { forgetAnEndedSession, logOut } from "./wipe.js";
 
 registerServiceWorker();
 
 // Push is fetched only where it is offered (the reminders page) or already on (its subscription is sent
 // again once a start); the service worker keeps it for offline all the same.
 var push = null;
+var pushLoading = null;
 function loadPush() {
   var on = "Notification" in window && Notification.permission === "granted";
   if (!on && !document.querySelector("[data-push]")) return;
-  import("./push.js").then(function (module) {
-    push = module;
-    module.setUpReminders();
-    module.resendSubscription();
-  });
+  pushLoading = import("./push.js").then(
+    function (module) {
+      push = module;
+      module.setUpReminders();
+      module.resendSubscription();
+    },
+    function () {
+      pushLoading = null;
+    }
+  );
 }
 document.addEventListener("click", copyOrShare);
 
@@ -32,16 +37,19 @@ document.addEventListener("click", copyOrShare);
 // the rest until it sends again); logging out asks and clears the phone first; a form is sent once; and a
 // form marked data-outbox goes through the outbox.
 document.addEventListener("submit", function (event) {
-  if (push) push.forgetThisDevice(event);
+  var form = event.target;
+  if (push) return push.forgetThisDevice(event);
+  if (!pushLoading || !(form instanceof HTMLFormElement) || !form.hasAttribute("data-push-remove")) return;
+  event.preventDefault(); // this device's subscription ends in the browser first, once push.js is here
+  pushLoading.then(function () {
+    form.requestSubmit(event.submitter);
+  });
 });
 document.addEventListener("submit", waitForAutosave);
-document.addEventListener("submit", logOut);
 document.addEventListener("submit", guardDoubleSubmit);
 document.addEventListener("submit", submitThroughOutbox);
 
 document.addEventListener("DOMContentLoaded", function () {
-  applyCarriedFragment();
-  forgetAnEndedSession();
   watchOffers();
   setUpPrint();
   sendTimeZone();

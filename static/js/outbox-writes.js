@@ -152,32 +152,13 @@ function queueForm(form, item) {
   });
 }
 
-// Opens the address a write's answer names, as the browser would have after the form's redirect. One on
-// this same page that differs only by its fragment (a list's new row: "#question-1") would only scroll
-// there, showing neither the new row nor the message: the page is loaded again without it, and the
-// fragment is carried over to it (applyCarriedFragment).
-var FRAGMENT_KEY = "secondop-outbox-fragment";
-
-function openNext(next) {
+// Opens the address a write's answer names, as the browser would have after the form's redirect. The same
+// page with another fragment (a list's new row: "#question-1") would only scroll: it is loaded again.
+function openNext(form, next) {
   var target = new URL(next, window.location.href);
-  if (target.origin !== window.location.origin) return; // only ever an address of this site
-  var fragment = target.hash;
-  target.hash = "";
-  if (!fragment || target.href !== window.location.href.split("#")[0]) return window.location.assign(next);
-  try {
-    sessionStorage.setItem(FRAGMENT_KEY, JSON.stringify({ url: target.href, fragment: fragment, at: Date.now() }));
-  } catch (error) {}
+  if (target.origin !== window.location.origin) return release(form); // only ever an address of this site
+  if (target.hash && target.href.split("#")[0] === window.location.href.split("#")[0]) target.hash = "";
   window.location.assign(target.href);
-}
-
-export function applyCarriedFragment() {
-  var carried = null;
-  try {
-    carried = JSON.parse(sessionStorage.getItem(FRAGMENT_KEY) || "null");
-    sessionStorage.removeItem(FRAGMENT_KEY);
-  } catch (error) {}
-  if (!carried || carried.url !== window.location.href || Date.now() - carried.at > 60000) return;
-  window.location.replace(carried.fragment); // scrolls to it, in this same history entry
 }
 
 export function submitThroughOutbox(event) {
@@ -229,7 +210,7 @@ export function submitThroughOutbox(event) {
       if (outcome === "login" || outcome === "retry" || response.status === 403) return queueForm(form, item);
       if (next) {
         return (outcome === "refused" ? Promise.resolve() : fixed(item.url)).then(function () {
-          openNext(next);
+          openNext(form, next);
         });
       }
       // The form came back with its errors: the page shows them the ordinary way (nothing was stored,

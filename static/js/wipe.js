@@ -2,7 +2,6 @@
 // still wait) ends this phone's reminders and empties the outbox and the caches; a page that finds its
 // session gone drops the kept pages, and someone else signing in drops what the last person left waiting.
 import { FIXING_KEY, Outbox, currentUser } from "./outbox-state.js";
-import { refreshOutbox } from "./outbox-sync.js";
 import { csrfToken, plural } from "./platform.js";
 
 // A shared phone. The pages this phone keeps belong to whoever was signed in when they were opened. A
@@ -11,7 +10,7 @@ import { csrfToken, plural } from "./platform.js";
 // and send, shown meanwhile only as a count; anyone else who signs in here drops them.
 var SIGNED_IN_KEY = "secondop-signed-in";
 
-export function forgetAnEndedSession() {
+function forgetAnEndedSession() {
   // Only a page the server just made knows whether a session holds: not a kept copy, nor the offline page.
   if (document.documentElement.hasAttribute("data-offline-saved-at") || document.querySelector("[data-offline-fallback]")) return;
   var who = currentUser();
@@ -35,7 +34,7 @@ export function forgetAnEndedSession() {
             })
         );
       })
-      .then(refreshOutbox, function () {});
+      .catch(function () {}); // each removal announces itself (outbox:changed)
   }
 }
 
@@ -125,7 +124,7 @@ function warnBeforeLogout(form, count) {
   dialog.showModal();
 }
 
-export function logOut(event) {
+function logOut(event) {
   var form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-logout")) return;
   if (form.dataset.cleared === "true") return;
@@ -148,3 +147,8 @@ export function logOut(event) {
       });
   });
 }
+
+// Loaded by base.html as a module of its own, before main.js: a part of the page that fails to load must
+// not keep the phone from being cleared. (Its submit listener comes first; it acts on the log-out form only.)
+document.addEventListener("submit", logOut);
+document.addEventListener("DOMContentLoaded", forgetAnEndedSession);
