@@ -15,7 +15,7 @@ STATES_DIR = Path(__file__).parent / "states"
 PHYSICIAN, HOSPITAL, OTHER = "physician", "hospital", "other"
 HOLDER_WORDS = {
     PHYSICIAN: {"any provider", "physician", "practitioner"},
-    HOSPITAL: {"any provider", "hospital", "health facility"},
+    HOSPITAL: {"any provider", "hospital"},  # not "health facility": those rules are for long-term care
     OTHER: {"any provider"},
     "": {"any provider"},  # not said: only what binds every provider
 }
@@ -43,6 +43,7 @@ class Rule:
     fees: str = ""
     free_copies: str = ""
     effective: str = ""
+    conditional: str = ""  # the rule binds only some requests (as it says): shown, never set the clock
 
     @property
     def in_words(self) -> str:
@@ -100,6 +101,7 @@ def binding(state: str, holder_kind: str) -> list[Rule]:
         and rule.requester in PATIENT_ASKS
         and rule.holder in HOLDER_WORDS.get(holder_kind, HOLDER_WORDS[""])
         and rule.checked_how != "not confirmed"
+        and not rule.conditional
     ]
 
 

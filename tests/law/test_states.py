@@ -175,3 +175,16 @@ def test_the_state_comes_from_the_address_when_none_is_chosen(address: str, stat
     assert form.cleaned_data["state"] == state
     chosen = ProviderForm({"role": "current", "name": "Dr. Chen", "address": address, "state": "NY"})
     assert chosen.is_valid() and chosen.cleaned_data["state"] == "NY"  # what the person chose stands
+
+
+@pytest.mark.parametrize("state", ["DE", "FL", "WA"])
+def test_a_long_term_care_rule_does_not_set_a_hospitals_clock(state: str) -> None:
+    found = clock.deadline(request_to(holder(state, rules.HOSPITAL), D(2026, 6, 1)))
+    assert found is not None and (found.rule is None or found.rule.days >= 10)  # not the 2-day care-home rule
+
+
+def test_a_rule_that_binds_only_some_requests_is_shown_but_does_not_set_the_clock() -> None:
+    conditional = [rule for rule in rules.states()["AZ"].rules if rule.conditional]
+    assert conditional and all(rule.days and rule.days < 30 for rule in conditional)
+    found = clock.deadline(request_to(holder("AZ", rules.PHYSICIAN), D(2026, 6, 1)))
+    assert found is not None and found.rule is None  # the federal 30 days
