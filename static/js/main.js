@@ -11,6 +11,7 @@ import { guardDoubleSubmit } from "./submit-guard.js";
 import { registerServiceWorker, watchOffers } from "./update.js";
 
 registerServiceWorker();
+document.addEventListener("click", copyOrShare);
 
 // Push is fetched only where it is offered (the reminders page) or already on (its subscription is sent
 // again once a start); the service worker keeps it for offline all the same.
@@ -30,12 +31,11 @@ function loadPush() {
     }
   );
 }
-document.addEventListener("click", copyOrShare);
 
-// A form's submit goes through these in this order, each free to stop it: removing this device from the
-// reminders list ends its subscription first; the Save button waits for an autosave under way (and stops
-// the rest until it sends again); logging out asks and clears the phone first; a form is sent once; and a
-// form marked data-outbox goes through the outbox.
+// A form's submit goes through these in this order, each free to stop it (logging out, which asks and
+// clears the phone first, is wipe.js's, registered before them): removing this device from the reminders
+// list ends its subscription first; the Save button waits for an autosave under way (and stops the rest
+// until it sends again); a form is sent once; and a form marked data-outbox goes through the outbox.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (push) return push.forgetThisDevice(event);
