@@ -105,13 +105,19 @@ def binding(state: str, holder_kind: str) -> list[Rule]:
     ]
 
 
+@cache
+def _days_off(state: str, year: int) -> holidays.HolidayBase:
+    """The state's public holidays of `year` and the next (a deadline can run into it)."""
+    return holidays.country_holidays("US", subdiv=state, years=range(year, year + 2))
+
+
 def due_on(rule: Rule, state: str, start: datetime.date) -> datetime.date:
     """The last day the rule allows: calendar days, or business and working days, which skip weekends and
     the state's public holidays."""
     assert rule.days is not None
     if rule.unit == "calendar":
         return start + datetime.timedelta(days=rule.days)
-    days_off = holidays.country_holidays("US", subdiv=state, years=range(start.year, start.year + 2))
+    days_off = _days_off(state, start.year)
     day, left = start, rule.days
     while left:
         day += datetime.timedelta(days=1)

@@ -51,6 +51,10 @@ class Deadline:
     rule: rules.Rule | None  # the state's, when it sets the date; None for the federal rule
     state: str  # the holder's state ("" when not known)
 
+    @property
+    def state_name(self) -> str:
+        return rules.states()[self.state].name if self.state else ""
+
 
 def deadline(records_request: Clocked) -> Deadline | None:
     """The stricter of the federal deadline (30 days after the request; 60 once a written extension notice

@@ -7,7 +7,6 @@ As in the scripts, a fact the request does not have yet is a visible placeholder
 import datetime
 
 from secondop.editing.texts import SHARED_LABELS
-from secondop.law import rules
 from secondop.records import clock
 from secondop.records.models import (
     DeliveryMethod,
@@ -208,7 +207,7 @@ def _facts(records_request: RecordsRequest, today: datetime.date) -> _Facts:
         facts["due_on"] = long_date(deadline.on)
     # Where the holder's state law is stricter, the letters name it beside the federal rule.
     rule = deadline.rule if deadline else None
-    state = f"{rules.states()[deadline.state].name} law ({rule.citation})" if deadline and rule else ""
+    state = f"{deadline.state_name} law ({rule.citation})" if deadline and rule else ""
     facts["state_sooner"] = f"\n\n{state} asks for them sooner: {rule.in_words}." if rule else ""
     facts["state_cite"] = f" and {state}" if rule else ""
     facts.update(

@@ -105,8 +105,6 @@ def _event(row: Row, about: str) -> Entry:
 
 # What an entry shows, beyond its key: up to four texts of its own, and the request it is about.
 TEXT_COLUMNS = ("a", "b", "c", "d", "records_request")
-
-
 ABOUT = {"records_request": F("request_id")}
 
 

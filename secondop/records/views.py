@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case
-from secondop.law import rules
 from secondop.pwa.offline import keep_offline
 from secondop.records import clock, letters
 from secondop.records.forms import (
@@ -167,9 +166,8 @@ def _request_context(
         "membership": membership,
         "records_request": records_request,
         "follow_up_on": clock.follow_up_on(records_request),
-        "legal_due_on": clock.legal_due_on(records_request),
         "deadline": (deadline := clock.deadline(records_request)),
-        "state_name": rules.states()[deadline.state].name if deadline and deadline.state else "",
+        "legal_due_on": deadline.on if deadline else None,
         "overdue": clock.is_overdue(records_request, today),
         "days_left": clock.days_left(records_request, today),
         "extension_window": clock.extension_window(records_request),
