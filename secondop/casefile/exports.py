@@ -51,6 +51,7 @@ class PacketRequest:
     records: str
     follow_up_on: datetime.date | None
     legal_due_on: datetime.date | None
+    by_state_law: str  # when a state's rule sets the date: "California law: within 15 days of the request"
     overdue: bool
 
 
@@ -61,7 +62,8 @@ def _packet_requests(case: Case, today: datetime.date) -> list[PacketRequest]:
             request=records_request,
             records=describe_records(records_request.record_types),
             follow_up_on=clock.follow_up_on(records_request),
-            legal_due_on=clock.legal_due_on(records_request),
+            legal_due_on=deadline.on if (deadline := clock.deadline(records_request)) else None,
+            by_state_law=deadline.by_state_law if deadline else "",
             overdue=clock.is_overdue(records_request, today),
         )
         for records_request in requests
@@ -141,10 +143,15 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     )
     for records_request in open_requests:
         follow_up = clock.follow_up_on(records_request)
-        due = clock.legal_due_on(records_request)
-        assert records_request.requested_on and follow_up and due  # the query keeps dated requests only
-        days = (due - records_request.requested_on).days
+        deadline = clock.deadline(records_request)
+        assert records_request.requested_on and follow_up and deadline  # the query keeps dated requests only
+        due, days = deadline.on, (deadline.on - records_request.requested_on).days
         extended = ", with the extension they gave notice of" if records_request.extension_notice_on else ""
+        answer_within = (
+            f"The last day the office has to answer your records request ({deadline.by_state_law})."
+            if deadline.rule
+            else f"The last day of the {days} days the office has to answer your records request{extended}."
+        )
         calendar.add_component(
             _calendar_event(
                 case,
@@ -163,7 +170,7 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
                 "legal-due",
                 due,
                 "Records request deadline",
-                f"The last day of the {days} days the office has to answer your records request{extended}.",
+                answer_within,
             )
         )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -40,9 +40,13 @@ class RightsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        written = rules.find(self.instance.rights_state)  # a state written out before it could be chosen
-        if written is not None and not self.is_bound:
-            self.initial["rights_state"] = written.name
+        # What was written before a state could be chosen: its state when it names one, else kept as it is.
+        written, field = self.instance.rights_state, self.fields["rights_state"]
+        known = rules.find(written)
+        if known is not None and not self.is_bound:
+            self.initial["rights_state"] = known.name
+        elif written and known is None:
+            field.choices = [*field.choices, (written, written)]  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.ModelForm):

@@ -4,7 +4,7 @@ and the deadline a state's rule sets for a request."""
 import datetime
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import holidays
@@ -105,7 +105,7 @@ def binding(state: str, holder_kind: str) -> list[Rule]:
     ]
 
 
-@cache
+@lru_cache(maxsize=256)  # (state, year): a date typed far back cannot fill the memory
 def _days_off(state: str, year: int) -> holidays.HolidayBase:
     """The state's public holidays of `year` and the next (a deadline can run into it)."""
     return holidays.country_holidays("US", subdiv=state, years=range(year, year + 2))

@@ -53,7 +53,13 @@ class Deadline:
 
     @property
     def state_name(self) -> str:
-        return rules.states()[self.state].name if self.state else ""
+        known = rules.states().get(self.state)
+        return known.name if known else self.state
+
+    @property
+    def by_state_law(self) -> str:
+        """ "California law: within 15 days of the request", when a state's rule sets the date."""
+        return f"{self.state_name} law: {self.rule.in_words}" if self.rule else ""
 
 
 def deadline(records_request: Clocked) -> Deadline | None:

@@ -21,7 +21,7 @@ def _clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
-STATE_AND_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\s*$")
+STATE_AND_ZIP = re.compile(r",\s*([A-Z]{2})\s+[0-9]{5}(?:-[0-9]{4})?\s*$")
 
 
 class ProviderForm(forms.ModelForm):

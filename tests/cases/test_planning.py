@@ -562,3 +562,14 @@ def test_html_typed_anywhere_is_escaped(case: Case, owner: User, viewer: User) -
     for page in pages:
         assert attack not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_state_written_before_it_could_be_chosen_is_kept_when_the_notes_are_saved(
+    case: Case, owner: User
+) -> None:
+    Case.objects.filter(pk=case.pk).update(rights_state="Ohio (Franklin County)")
+    url = reverse("records_rights", args=[case.code])
+    assert 'value="Ohio (Franklin County)" selected' in client_for(owner).get(url).text
+    client_for(owner).post(url, {"rights_state": "Ohio (Franklin County)", "rights_notes": "Called them."})
+    case.refresh_from_db()
+    assert (case.rights_state, case.rights_notes) == ("Ohio (Franklin County)", "Called them.")

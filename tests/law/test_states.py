@@ -136,6 +136,9 @@ def test_the_letters_and_the_calendar_carry_the_state_date_and_name_the_statute(
 
     calendar = client_for(owner).get(reverse("calendar_ics", args=[case.code])).content.decode()
     assert "20260616" in calendar and "20260701" not in calendar
+    assert "California law: within 15 days of the request" in calendar.replace("\r\n ", "")
+    packet = client_for(owner).get(reverse("packet", args=[case.code])).text
+    assert "16 June 2026 (California law: within 15 days of the request)" in packet
 
     provider.state = "SC"  # longer than 30 days: the federal floor, and no state named
     provider.save()
@@ -190,3 +193,16 @@ def test_a_rule_that_binds_only_some_requests_is_shown_but_does_not_set_the_cloc
     assert conditional and all(rule.days and rule.days < 30 for rule in conditional)
     found = clock.deadline(request_to(holder("AZ", rules.PHYSICIAN), D(2026, 6, 1)))
     assert found is not None and found.rule is None  # the federal 30 days
+
+
+def test_a_state_code_the_data_does_not_know_is_named_by_its_code() -> None:
+    found = clock.deadline(request_to(holder("PR"), D(2026, 6, 1)))
+    assert found is not None and (found.state_name, found.rule) == ("PR", None)
+
+
+@pytest.mark.parametrize("address", ["Berlin DE 10115", "1 Main St, Oakland, CA ٩٤٦٠٧"])
+def test_an_address_that_is_not_a_us_one_gives_no_state(address: str) -> None:
+    from secondop.records.forms import ProviderForm
+
+    form = ProviderForm({"role": "current", "name": "Dr. Chen", "address": address, "state": ""})
+    assert form.is_valid() and form.cleaned_data["state"] == ""
