@@ -10,8 +10,9 @@
  *   and shown from the cache when the network fails, marked with the time it was saved, for as long as the
  *   session that opened it could last (`keepSeconds`); any other page falls back to the offline page.
  * - htmx partials (HX-Request) and anything that is not a GET go straight to the network.
- * - Writes made offline wait in the outbox (static/js/outbox.js, imported here); a Background Sync
- *   ("outbox", where the browser has it) replays them, as the pages do on `online` and at every start.
+ * - Writes made offline wait in the outbox (static/js/outbox.js and outbox-replay.js, imported here); a
+ *   Background Sync ("outbox", where the browser has it) replays them, as the pages do on `online` and at
+ *   every start.
  * - Every push shows a notification (iOS and Chrome end the subscription of a worker that shows none), with
  *   Done and Remind me tomorrow; those two POST the payload's single-use action links without opening
  *   the app. A tap on the notification itself opens (or focuses) the app at the payload's page.
@@ -26,7 +27,7 @@ var SAVED_AT_HEADER = "X-Secondop-Saved-At";
 var KEEP_HEADER = "X-Secondop-Offline";
 var SYNC_TAG = "outbox";
 
-if (CONFIG.outbox) importScripts(CONFIG.outbox);
+if (CONFIG.outbox) importScripts.apply(self, CONFIG.outbox);
 
 function precacheShell() {
   return caches.open(SHELL_CACHE).then(function (cache) {

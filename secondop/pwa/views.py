@@ -40,8 +40,9 @@ def service_worker_source() -> str:
         "version": version,
         "precache": precache,
         "offlineUrl": offline_url,
-        # The outbox's code, which the worker imports to replay waiting writes on a Background Sync.
-        "outbox": static("js/outbox.js"),
+        # The outbox's code (its store, then its replay), which the worker imports to replay waiting writes
+        # on a Background Sync.
+        "outbox": [static("js/outbox.js"), static("js/outbox-replay.js")],
         # A kept page is shown offline only while the session that opened it could still be going: after
         # that long without a visit the session has ended, and whoever holds the phone gets the offline
         # page instead.

@@ -4,7 +4,6 @@
 // version a co-editor's next save is checked against, so a needless one would show a false conflict.
 export const savedText = new WeakMap();
 var sendingText = new WeakMap();
-var inFlight = new WeakMap();
 
 export function isAutosave(element) {
   return element instanceof HTMLTextAreaElement && element.hasAttribute("data-autosave");
@@ -21,36 +20,31 @@ document.addEventListener("htmx:confirm", function (event) {
   if (isAutosave(field) && savedText.get(field) === field.value) event.preventDefault();
 });
 document.addEventListener("htmx:beforeRequest", function (event) {
-  var field = event.detail.elt;
-  if (!isAutosave(field)) return;
-  sendingText.set(field, field.value);
-  inFlight.set(field, (inFlight.get(field) || 0) + 1);
-});
-document.addEventListener("htmx:afterRequest", function (event) {
-  var field = event.detail.elt;
-  if (isAutosave(field)) inFlight.set(field, Math.max(0, (inFlight.get(field) || 0) - 1));
+  if (isAutosave(event.detail.elt)) sendingText.set(event.detail.elt, event.detail.elt.value);
 });
 document.addEventListener("draft-saved", function (event) {
   if (isAutosave(event.target)) savedText.set(event.target, sendingText.get(event.target));
 });
 
 // The Save button sends the form the ordinary way, and leaving the field for it starts an autosave. Both
-// at once would look like someone else's change (a conflict), so the form waits for the autosave and
-// then goes, with the version number it brought back.
+// at once would look like someone else's change (a conflict), so the form waits while htmx marks the
+// field's request under way (its htmx-request class), and then goes, with the version it brought back.
 export function waitForAutosave(event) {
   var form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
-  var field = form.querySelector("textarea[data-autosave]");
-  if (!field || !inFlight.get(field)) return;
+  var field = form instanceof HTMLFormElement && form.querySelector("textarea[data-autosave]");
+  if (!field || !field.classList.contains("htmx-request")) return;
   event.preventDefault();
   event.stopImmediatePropagation();
   var submitter = event.submitter;
   if (submitter) submitter.classList.add("is-working");
-  (function later() {
-    setTimeout(function () {
-      if (inFlight.get(field)) return later();
-      if (submitter) submitter.classList.remove("is-working");
-      form.requestSubmit(submitter);
-    }, 50);
-  })();
+  field.addEventListener(
+    "htmx:afterRequest",
+    function () {
+      setTimeout(function () {
+        if (submitter) submitter.classList.remove("is-working");
+        form.requestSubmit(submitter); // waits again if htmx sent a queued autosave meanwhile
+      });
+    },
+    { once: true }
+  );
 }

@@ -1,6 +1,7 @@
 // The page's view of the outbox, the one place it lives: the store's items as last read, what was sent
 // while this page was open, how the last replay ended, whose items these are, the refused write being fixed.
-import "./outbox.js"; // sets self.SecondopOutbox (the service worker imports the same file)
+import "./outbox.js"; // sets self.SecondopOutbox (the service worker imports the same files)
+import "./outbox-replay.js"; // adds its replay
 
 export const Outbox = self.SecondopOutbox; // called through the object, so that a test can replace one
 

@@ -45,6 +45,7 @@ document.addEventListener("htmx:configRequest", function (event) {
   detail.headers["X-Client-Id"] = id;
   var elt = detail.elt;
   if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-outbox")) return;
+  detail.headers["X-Secondop-Outbox"] = "page"; // a redirect (to the log-in page) is told in headers
   if (!navigator.onLine || myItems("waiting").length) {
     // Offline, or earlier writes still wait: this one goes behind them, in order.
     event.preventDefault();
@@ -62,10 +63,14 @@ function queueFailedHtmx(event) {
 
 document.addEventListener("htmx:sendError", queueFailedHtmx);
 document.addEventListener("htmx:timeout", queueFailedHtmx);
-document.addEventListener("htmx:responseError", function (event) {
-  // A server error stored nothing (X-Secondop-Outcome: retry): keep the write and send it again later.
+document.addEventListener("htmx:afterRequest", function (event) {
   var xhr = event.detail.xhr;
-  if (xhr && xhr.status >= 500) queueFailedHtmx(event);
+  if (!xhr || !xhr.status) return; // never answered: htmx:sendError or htmx:timeout queued it
+  var outcome = xhr.getResponseHeader("X-Secondop-Outcome") || (xhr.status >= 500 ? "retry" : "");
+  if (outcome === "login") state.replayStop = "login";
+  // The session ended, a server error, or a CSRF token from before the last log-in: nothing was stored;
+  // the outbox keeps it and sends it with the session's current token (or after the next log-in).
+  if (outcome === "login" || outcome === "retry" || xhr.status === 403) queueFailedHtmx(event);
 });
 document.addEventListener("draft-saved", function (event) {
   if (isAutosave(event.target)) fixed(pathOf(event.target.getAttribute("hx-post")));
@@ -96,15 +101,8 @@ function formLabel(form, data, submitter) {
 }
 
 function formData(form, submitter) {
-  var data;
-  try {
-    data = new FormData(form, submitter);
-  } catch (error) {
-    data = new FormData(form);
-    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-  }
   var body = new URLSearchParams();
-  data.forEach(function (value, name) {
+  new FormData(form, submitter).forEach(function (value, name) {
     if (typeof value === "string") body.append(name, value);
   });
   return body;

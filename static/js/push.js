@@ -128,12 +128,6 @@ function markThisDevice() {
   });
 }
 
-function refreshDevices() {
-  var list = document.getElementById("push-devices");
-  if (!list || !window.htmx) return;
-  window.htmx.ajax("GET", window.location.pathname, { target: "#push-devices", swap: "outerHTML" });
-}
-
 export function setUpReminders() {
   var root = document.querySelector("[data-push]");
   if (!root) return;
@@ -190,7 +184,7 @@ export function setUpReminders() {
       .then(function () {
         working(false);
         show("none", PUSH_TEXT.on);
-        refreshDevices();
+        document.body.dispatchEvent(new Event("devices-changed")); // the list refreshes itself (hx-trigger)
       })
       .catch(function (error) {
         working(false);

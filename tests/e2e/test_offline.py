@@ -356,6 +356,35 @@ def test_an_expired_session_stops_the_replay_until_the_person_logs_in_again(
     ]
 
 
+@pytest.mark.parametrize(
+    "cookies", ["sessionid", None], ids=["session ended", "session and CSRF cookie gone"]
+)
+def test_an_online_tick_after_the_session_ended_waits_for_the_next_log_in(
+    context: BrowserContext, owner_page: Page, live_server: Any, case: Case, owner: User, cookies: str | None
+) -> None:
+    """An htmx write online whose session has ended (answered "login" in headers, or a 403 for the CSRF
+    cookie gone with it: never the log-in page swapped into the list) waits in the outbox and is sent once
+    the person logs in again."""
+    page = owner_page
+    checklist = f"{live_server.url}/cases/{case.code}/checklist/"
+    page.goto(checklist)
+    button = page.get_by_role("button", name=re.compile("^Mark as done: ")).first
+    title = (button.get_attribute("aria-label") or "").removeprefix("Mark as done: ")
+    context.clear_cookies(name=cookies)  # the session ran out on the server
+    button.click()
+    expect(banner(page)).to_have_text("Log in again to send 1 waiting change.")
+    expect(page.locator(".checklist-item.is-waiting")).to_contain_text(f"{title}(waiting to sync)")
+    assert not case.checklist.filter(done_at__isnull=False).exists()
+
+    page.locator("#outbox-banner").get_by_role("link", name="Log in").click()
+    page.fill("input[name=login]", owner.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(checklist)
+    wait_for_empty_outbox(page)
+    assert list(case.checklist.filter(done_at__isnull=False).values_list("title", flat=True)) == [title]
+
+
 def test_a_refused_write_stays_visible_until_it_is_fixed(
     context: BrowserContext, owner_page: Page, live_server: Any, case: Case
 ) -> None:

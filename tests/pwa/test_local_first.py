@@ -29,9 +29,12 @@ def worker_config(source: str) -> dict[str, object]:
 def test_the_worker_config_names_the_outbox_script_it_imports(db: None) -> None:
     config = worker_config(service_worker_source())
     outbox = config["outbox"]
-    assert isinstance(outbox, str) and outbox.startswith("/static/js/outbox")
-    assert outbox in config["precache"]  # type: ignore[operator]
-    assert "importScripts(CONFIG.outbox)" in service_worker_source()
+    assert isinstance(outbox, list) and [name.split("/")[-1].split(".")[0] for name in outbox] == [
+        "outbox",
+        "outbox-replay",
+    ]
+    assert all(name in config["precache"] for name in outbox)  # type: ignore[operator]
+    assert "importScripts.apply(self, CONFIG.outbox)" in service_worker_source()
 
 
 def test_the_worker_is_served_uncached(db: None) -> None:
