@@ -29,6 +29,7 @@ elif ":" in _served_host:
 SITE_URL = env_str("SITE_URL", f"http://{_served_host}:{env_int('PORT', 8000)}").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
+CSRF_FAILURE_VIEW = "secondop.pwa.views.csrf_failure"  # Django's page, told as "retry" to the outbox
 
 INSTALLED_APPS = [
     "django.contrib.admin",

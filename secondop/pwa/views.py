@@ -10,7 +10,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views import csrf
 from django.views.decorators.cache import never_cache
+
+from secondop.pwa import protocol
 
 # The shell: what every page needs, cached when the service worker installs: every file in static/js/ (the
 # page's modules, whatever they import now or later, and the outbox the worker imports too).
@@ -66,3 +69,10 @@ def csrf_token(request: HttpRequest) -> JsonResponse:
     cannot read cookies), and who is signed in: the outbox sends only that person's waiting writes (a shared
     phone). 302 to the log-in page when the session has expired."""
     return JsonResponse({"token": get_token(request), "user": request.user.pk})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's page for a failed CSRF check, told in the write protocol as "retry": nothing was stored,
+    and the outbox sends the write again with the session's current token (a page kept from before the
+    last log-in). A real refusal (PermissionDenied) stays "refused"."""
+    return protocol.answer(csrf.csrf_failure(request, reason), "retry")

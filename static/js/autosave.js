@@ -37,14 +37,13 @@ export function waitForAutosave(event) {
   event.stopImmediatePropagation();
   var submitter = event.submitter;
   if (submitter) submitter.classList.add("is-working");
-  field.addEventListener(
-    "htmx:afterRequest",
-    function () {
-      setTimeout(function () {
-        if (submitter) submitter.classList.remove("is-working");
-        form.requestSubmit(submitter); // waits again if htmx sent a queued autosave meanwhile
-      });
-    },
-    { once: true }
-  );
+  // On the document, after the outbox's listener: an autosave it queued makes the Save wait there too.
+  document.addEventListener("htmx:afterRequest", function sent(after) {
+    if (after.detail.elt !== field) return;
+    document.removeEventListener("htmx:afterRequest", sent);
+    setTimeout(function () {
+      if (submitter) submitter.classList.remove("is-working");
+      form.requestSubmit(submitter); // waits again if htmx sent a queued autosave meanwhile
+    });
+  });
 }

@@ -65,6 +65,8 @@ function showAnswer(detail) {
 export function queue(item, coalesce) {
   item.user = currentUser();
   item.pageUrl = item.pageUrl || here();
+  // Waiting from this moment: a write made before the store answers goes behind this one.
+  if (coalesce !== "toggle") state.items = state.items.concat([Object.assign({ status: "waiting" }, item)]);
   return Outbox.all()
     .then(function (items) {
       var same = items.filter(function (other) {

@@ -8,6 +8,15 @@ import { EDITOR_WAITING_TEXT, formNote, setSaveStatus } from "./outbox-lists.js"
 import { queue } from "./outbox-sync.js";
 import { element, here, pathOf } from "./platform.js";
 import { release } from "./submit-guard.js";
+import { signedInHere } from "./wipe.js";
+
+// A page left open after its person logged out (or someone else signed in, in another tab) keeps no
+// writes for later: it is loaded again, as whoever is signed in now sees it.
+function staleTab() {
+  if (signedInHere()) return false;
+  window.location.reload();
+  return true;
+}
 
 // htmx writes: a UUID on each request; a request that could not be sent is queued with that same UUID.
 function htmxItem(elt, config, id) {
@@ -29,6 +38,7 @@ function htmxItem(elt, config, id) {
 }
 
 function queueHtmx(elt, config, id) {
+  if (staleTab()) return Promise.resolve();
   var item = htmxItem(elt, config, id);
   var editor = isAutosave(elt) ? elt : null;
   if (editor) {
@@ -68,9 +78,9 @@ document.addEventListener("htmx:afterRequest", function (event) {
   if (!xhr || !xhr.status) return; // never answered: htmx:sendError or htmx:timeout queued it
   var outcome = xhr.getResponseHeader("X-Secondop-Outcome") || (xhr.status >= 500 ? "retry" : "");
   if (outcome === "login") state.replayStop = "login";
-  // The session ended, a server error, or a CSRF token from before the last log-in: nothing was stored;
-  // the outbox keeps it and sends it with the session's current token (or after the next log-in).
-  if (outcome === "login" || outcome === "retry" || xhr.status === 403) queueFailedHtmx(event);
+  // The session ended, a server error, or a CSRF token from before the last log-in (answered "retry"):
+  // nothing was stored; the outbox keeps it and sends it with the session's current token.
+  if (outcome === "login" || outcome === "retry") queueFailedHtmx(event);
 });
 document.addEventListener("draft-saved", function (event) {
   if (isAutosave(event.target)) fixed(pathOf(event.target.getAttribute("hx-post")));
@@ -134,6 +144,7 @@ function isCached(url) {
 }
 
 function queueForm(form, item) {
+  if (staleTab()) return Promise.resolve();
   delete form.dataset.clientId; // that UUID is the queued submission's now; the next one gets its own
   return queue(item).then(function () {
     release(form);
@@ -203,9 +214,9 @@ export function submitThroughOutbox(event) {
       var outcome = response.headers.get("X-Secondop-Outcome") || "retry";
       var next = response.headers.get("X-Secondop-Location");
       if (outcome === "login") state.replayStop = "login";
-      // The session ended, a server error, or a CSRF token from before the last log-in: the outbox
-      // keeps it and sends it with the session's current token (or after the next log-in).
-      if (outcome === "login" || outcome === "retry" || response.status === 403) return queueForm(form, item);
+      // The session ended, a server error, or a CSRF token from before the last log-in (answered
+      // "retry"): the outbox keeps it and sends it with the session's current token (or after a log-in).
+      if (outcome === "login" || outcome === "retry") return queueForm(form, item);
       if (next) {
         return (outcome === "refused" ? Promise.resolve() : fixed(item.url)).then(function () {
           openNext(form, next);

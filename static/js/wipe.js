@@ -89,11 +89,23 @@ function deleteCaches(prefix) {
     .catch(function () {});
 }
 
+// Whether the person this page was made for is still the one signed in on this phone (not logged out:
+// the log-out's Clear-Site-Data empties the storage; nobody else signed in since, in another tab): only
+// then may a write of this page wait in the outbox.
+export function signedInHere() {
+  try {
+    return !!currentUser() && localStorage.getItem(SIGNED_IN_KEY) === currentUser();
+  } catch (error) {
+    return true; // no storage to ask: as before
+  }
+}
+
 function clearThisPhone() {
   var outbox = Outbox.clear().catch(function () {});
   var cleared = deleteCaches("secondop-");
   try {
     sessionStorage.removeItem(FIXING_KEY);
+    localStorage.removeItem(SIGNED_IN_KEY); // logged out (also where Clear-Site-Data is not supported)
   } catch (error) {}
   return Promise.all([outbox, cleared]).then(function () {
     // The shell (no one's data) comes back, so the app still opens offline for the next person.

@@ -385,6 +385,25 @@ def test_an_online_tick_after_the_session_ended_waits_for_the_next_log_in(
     assert list(case.checklist.filter(done_at__isnull=False).values_list("title", flat=True)) == [title]
 
 
+def test_a_tab_left_open_after_logging_out_keeps_no_writes_for_later(
+    context: BrowserContext, owner_page: Page, live_server: Any, case: Case
+) -> None:
+    """Logged out in one tab, a tick in another tab still showing the case is not kept to be sent at the
+    next log-in (perhaps someone else's): that tab is loaded again, as a logged-out person sees it."""
+    page = owner_page
+    checklist = f"{live_server.url}/cases/{case.code}/checklist/"
+    page.goto(checklist)
+    other = context.new_page()
+    other.goto(f"{live_server.url}/cases/")
+    other.get_by_role("button", name="Log out").click()
+    expect(other.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("^Mark as done: ")).first.click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert outbox(page) == []
+    assert not case.checklist.filter(done_at__isnull=False).exists()
+
+
 def test_a_refused_write_stays_visible_until_it_is_fixed(
     context: BrowserContext, owner_page: Page, live_server: Any, case: Case
 ) -> None:

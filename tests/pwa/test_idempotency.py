@@ -304,6 +304,18 @@ def test_a_replay_without_the_csrf_token_is_refused_like_the_original(case: Case
     assert "rights" not in again.text
 
 
+def test_a_failed_csrf_check_is_retry_and_a_real_refusal_stays_refused(case: Case, viewer: User) -> None:
+    """A CSRF failure stored nothing, and the outbox's replay brings the session's current token: "retry".
+    A write the person may not make is "refused", so it is not queued to be tried again."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer)
+    stale = client.post(reverse("questions", args=[case.code]), {"text": "Is surgery the only way?"})
+    assert stale.status_code == 403 and stale[protocol.OUTCOME] == "retry"
+    refused = client_for(viewer).post(reverse("questions", args=[case.code]), {"text": "Is it?"})
+    assert refused.status_code == 403 and refused[protocol.OUTCOME] == "refused"
+    assert not Question.objects.exists()
+
+
 @pytest.mark.parametrize("elsewhere", ["questions", "nowhere"])
 def test_a_uuid_replayed_to_another_address_gets_nothing(case: Case, advocate: User, elsewhere: str) -> None:
     _, client_id, stored = a_tick_by(advocate, case)
