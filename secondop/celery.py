@@ -1,5 +1,9 @@
+import contextlib
+import ctypes
 import gc
 import os
+import signal
+import sys
 from typing import Any
 
 from celery import Celery, signals
@@ -18,3 +22,12 @@ def freeze_before_fork(**_: Any) -> None:
     copy of them its own (Python's gc.freeze, made for this)."""
     gc.collect()
     gc.freeze()
+
+
+@signals.worker_process_init.connect
+def die_with_the_worker(**_: Any) -> None:
+    """In each pool process: killed when the worker that forked it dies (even by SIGKILL), as the worker's
+    supervisor starts a new one. A pool process left running would go on with a batch nobody watches."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -1,7 +1,12 @@
-"""What the health page checks: the database, Redis, a Celery worker and beat."""
+"""What the health page checks: the database, Redis, a Celery worker and beat; and, on one machine, what
+`python -m secondop.run` knows of the processes it watches (when one went down, how often it was started
+again: secondop.run.status_file)."""
 
+import datetime
+import json
+import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import redis
 from django.conf import settings
@@ -22,7 +27,12 @@ def _redis() -> redis.Redis:
 
 
 def record_heartbeat(at: float) -> None:
-    _redis().set(HEARTBEAT_KEY, str(at), ex=int(settings.HEARTBEAT_SECONDS * 4))
+    # Kept a day, so that a beat that stopped is reported with the time it was last heard.
+    _redis().set(HEARTBEAT_KEY, str(at), ex=24 * 3600)
+
+
+def moment(at: float) -> str:
+    return datetime.datetime.fromtimestamp(at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def check_database() -> Check:
@@ -64,8 +74,33 @@ def check_beat() -> Check:
     if last is None:
         return Check("beat", False, "no heartbeat yet")
     age = time.time() - float(last)
+    if age > settings.HEARTBEAT_SECONDS * 3:
+        return Check("beat", False, f"down since {moment(float(last))}, its last heartbeat")
     return Check("beat", True, f"last heartbeat {age:.0f} s ago")
 
 
+def supervised() -> dict[str, dict[str, float]]:
+    """What the supervisor of `python -m secondop.run` wrote of its parts, while it runs; else nothing."""
+    from secondop.run import status_file
+
+    try:
+        status = json.loads(status_file().read_text())
+        os.kill(int(status["supervisor"]), 0)  # still running (a killed supervisor leaves its file)
+        return dict(status["parts"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def run_checks() -> list[Check]:
-    return [check_database(), check_redis(), check_worker(), check_beat()]
+    checks = [check_database(), check_redis(), check_worker(), check_beat()]
+    parts = supervised()
+    for number, check in enumerate(checks):
+        part = parts.get(check.name)
+        if not part:
+            continue
+        if not part["up"]:
+            checks[number] = Check(check.name, False, f"down since {moment(part['since'])}, starting again")
+        elif part["restarts"]:
+            again = f"started again {part['restarts']:.0f} time(s), last at {moment(part['since'])}"
+            checks[number] = replace(check, detail=f"{check.detail}; {again}")
+    return checks

@@ -1,9 +1,11 @@
 """`python -m secondop.run`: the whole app on one machine, or one of its processes.
 
 With no argument it applies migrations, starts an embedded Redis-compatible server when REDIS_URL answers
-nothing on this machine, then starts web (gunicorn) and a Celery worker with Celery beat inside it as its
-own direct children, prints the URL, and stops all of them on Ctrl-C or SIGTERM: web first, then the
-worker and its beat (the worker finishes its task), then Redis.
+nothing on this machine, then starts web (gunicorn), a Celery worker and Celery beat as its own direct
+children, prints the URL, and watches them: one that exits is started again (at once, then after a pause
+that doubles while it keeps dying soon after), with a line in the output, and what it knows is in
+<var>/run-status.json for the health page. Ctrl-C or SIGTERM stops them all: web first, then the worker
+and beat (the worker finishes its task), then Redis.
 
 `python -m secondop.run web|worker|beat` replaces itself with that one process (web migrates first):
 docker-compose.yml uses these, beat on its own so that workers can be added.
@@ -11,16 +13,23 @@ docker-compose.yml uses these, beat on its own so that workers can be added.
 
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICES = ("web", "worker", "beat")
 STOP_GRACE_SECONDS = 15.0
+# A part that dies is started again at once; one that dies again within this long of that is started again
+# only after a pause, doubled each time up to the longest.
+QUICK_DEATH_SECONDS = 10.0
+LONGEST_PAUSE_SECONDS = 30.0
 
 
 def _env_int(name: str, default: int) -> int:
@@ -32,10 +41,13 @@ def var_dir() -> Path:
     return Path(os.environ.get("SECONDOP_VAR_DIR", str(BASE_DIR / "var")))
 
 
-def service_command(name: str, *, with_beat: bool = False) -> list[str]:
-    """The command line of one process of the app; the same here and in docker-compose.yml. `with_beat`
-    runs beat inside the worker, as one machine does: a forked child of the worker, sharing its memory,
-    instead of a process of its own (only right while there is exactly one worker)."""
+def status_file() -> Path:
+    """What the supervisor knows of its parts, for the health page (secondop.health)."""
+    return var_dir() / "run-status.json"
+
+
+def service_command(name: str) -> list[str]:
+    """The command line of one process of the app; the same here and in docker-compose.yml."""
     python = sys.executable
     if name == "web":
         bind = f"{os.environ.get('HOST', '127.0.0.1')}:{_env_int('PORT', 8000)}"
@@ -75,7 +87,6 @@ def service_command(name: str, *, with_beat: bool = False) -> list[str]:
             str(_env_int("CELERY_CONCURRENCY", 2)),
             "--without-gossip",
             "--without-mingle",
-            *(["--beat", "--schedule", str(var_dir() / "celerybeat-schedule")] if with_beat else []),
         ]
     if name == "beat":
         return [
@@ -131,6 +142,73 @@ def _stop(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
             process.wait()
 
 
+@dataclass
+class Part:
+    """One process the supervisor keeps running: how to start it, and what happened to it."""
+
+    name: str
+    start: Callable[[], subprocess.Popen[bytes]]
+    process: subprocess.Popen[bytes] | None = None
+    since: float = 0.0  # when it last came up, or (while process is None) went down
+    started_at: float = 0.0  # time.monotonic() of its last start
+    restarts: int = 0
+    pause: float = 0.0
+    next_start: float = 0.0
+
+    def ended(self) -> int | None:
+        """Its exit code, once, when it has just exited."""
+        if self.process is None or (code := self.process.poll()) is None:
+            return None
+        self.process, self.since = None, time.time()
+        # Dying again soon after being started again: a pause, so that a part that cannot run does not spin.
+        quick = self.restarts > 0 and time.monotonic() - self.started_at < QUICK_DEATH_SECONDS
+        self.pause = min(max(self.pause * 2, 1.0), LONGEST_PAUSE_SECONDS) if quick else 0.0
+        self.next_start = time.monotonic() + self.pause
+        return code
+
+    def begin(self) -> None:
+        self.process, self.since, self.started_at = self.start(), time.time(), time.monotonic()
+
+
+def _write_status(parts: list[Part]) -> None:
+    status = {
+        "supervisor": os.getpid(),
+        "parts": {
+            part.name: {"up": part.process is not None, "since": part.since, "restarts": part.restarts}
+            for part in parts
+        },
+    }
+    path = status_file()
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(status))
+    partial.replace(path)
+
+
+def _supervise(parts: list[Part], stopping: Callable[[], bool]) -> None:
+    """Until asked to stop: a part that exits is started again, and the status file says so."""
+    while not stopping():
+        changed = False
+        for part in parts:
+            if (code := part.ended()) is not None:
+                later = f" in {part.pause:.0f} s" if part.pause else ""
+                print(f"secondop: {part.name} exited with code {code}; starting it again{later}.", flush=True)
+                changed = True
+            if part.process is None and time.monotonic() >= part.next_start and not stopping():
+                try:
+                    part.begin()
+                except Exception as error:  # noqa: BLE001 - anything that keeps it from starting: try later
+                    part.pause = min(max(part.pause * 2, 1.0), LONGEST_PAUSE_SECONDS)
+                    part.next_start = time.monotonic() + part.pause
+                    print(f"secondop: {part.name} could not start ({error}); trying again.", flush=True)
+                    continue
+                part.restarts += 1
+                print(f"secondop: {part.name} is running again.", flush=True)
+                changed = True
+        if changed:
+            _write_status(parts)
+        time.sleep(0.2)
+
+
 def run_all() -> int:
     from secondop.embedded import EmbeddedRedisError, redis_answers, start_server
 
@@ -148,45 +226,42 @@ def run_all() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    started: list[tuple[str, subprocess.Popen[bytes]]] = []
+    def service(name: str) -> Callable[[], subprocess.Popen[bytes]]:
+        return lambda: subprocess.Popen(service_command(name), preexec_fn=_die_with_parent)
+
+    parts: list[Part] = []
     try:
         prepare()
         if not redis_answers(redis_url):
             print(f"secondop: nothing answers at {redis_url}; starting the embedded Redis server.")
-            started.append(
-                ("redis", start_server(redis_url, var_dir() / "redis", preexec_fn=_die_with_parent))
+            redis_dir = var_dir() / "redis"
+            parts.append(
+                Part("redis", lambda: start_server(redis_url, redis_dir, preexec_fn=_die_with_parent))
             )
-        # One machine, one worker: beat runs inside it (see service_command).
-        for name in ("web", "worker"):
-            command = service_command(name, with_beat=name == "worker")
-            started.append((name, subprocess.Popen(command, preexec_fn=_die_with_parent)))
+        parts += [Part(name, service(name)) for name in SERVICES]
+        for part in parts:
+            part.begin()
     except (EmbeddedRedisError, subprocess.CalledProcessError) as error:
         print(f"secondop: could not start: {error}", file=sys.stderr)
-        _stop(list(reversed(started)))
+        _stop([(part.name, part.process) for part in reversed(parts) if part.process is not None])
         return 1
+    _write_status(parts)
 
     host = os.environ.get("HOST", "127.0.0.1")
     print(
         f"\nsecondop is running at http://{host}:{_env_int('PORT', 8000)}/ — press Ctrl-C to stop.\n",
         flush=True,
     )
-
-    exit_code = 0
-    while not stopping:
-        for name, process in started:
-            if process.poll() is not None:
-                print(f"secondop: {name} exited with code {process.returncode}; stopping.", file=sys.stderr)
-                exit_code = 1
-                stopping = True
-                break
-        time.sleep(0.2)
+    _supervise(parts, lambda: stopping)
 
     print("secondop: stopping…", flush=True)
-    # Web first (no new work), then the worker and its beat (it finishes what it holds), then Redis.
-    order = {"web": 0, "worker": 1, "redis": 2}
-    _stop(sorted(started, key=lambda item: order[item[0]]))
+    status_file().unlink(missing_ok=True)
+    # Web first (no new work), then the worker and beat (the worker finishes what it holds), then Redis.
+    order = {"web": 0, "worker": 1, "beat": 1, "redis": 2}
+    running = [(part.name, part.process) for part in parts if part.process is not None]
+    _stop(sorted(running, key=lambda item: order[item[0]]))
     print("secondop: stopped.", flush=True)
-    return exit_code
+    return 0
 
 
 def main(argv: list[str]) -> int:

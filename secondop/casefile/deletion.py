@@ -11,6 +11,7 @@ from secondop.accounts.models import User
 from secondop.cases import sharing, teams
 from secondop.cases.models import Case, Membership, Role, Team, TeamMembership, TeamRole
 from secondop.records.models import RecordsRequest
+from secondop.retry import retried
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +72,7 @@ def plan(user: User) -> DeletionPlan:
     )
 
 
+@retried
 def delete_account(user: User) -> None:
     """Deletes the account and what is the person's own, in one transaction."""
     with transaction.atomic():

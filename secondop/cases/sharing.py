@@ -30,6 +30,7 @@ from secondop.cases.models import (
     TeamMembership,
     TeamShare,
 )
+from secondop.retry import retried
 
 INVITATION_DAYS = 7
 DAY = 24 * 60 * 60
@@ -292,6 +293,7 @@ def lock_team(team: Team) -> None:
     Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
 
 
+@retried
 def share_with_team(case: Case, team: Team, role: str, by: User) -> TeamShare:
     """Shares the case with the team. The first time, the trail lists who is in the team then, each with
     the day they joined it; later joins and departures are recorded as they happen (secondop.cases.teams)."""

@@ -35,6 +35,7 @@ from secondop.cases.models import (
     TeamShare,
 )
 from secondop.requests import AuthenticatedRequest, query_number
+from secondop.retry import retried
 
 # Teams one person may start in a day.
 TEAMS_PER_PERSON = 3
@@ -156,6 +157,7 @@ def _join(team: Team, user: User, role: str, how: str) -> TeamMembership:
     return membership
 
 
+@retried
 def add_member(team: Team, user: User, role: str) -> TeamMembership:
     """Puts someone in a team without asking them: for setting up data (no view calls it; people join by
     accepting an invitation). Audited as every join is."""
@@ -163,6 +165,7 @@ def add_member(team: Team, user: User, role: str) -> TeamMembership:
         return _join(team, user, TeamRole(role), "added without an invitation")
 
 
+@retried
 def accept_invitation(invitation: TeamInvitation, user: User) -> TeamMembership:
     with transaction.atomic():
         locked = (
@@ -222,6 +225,7 @@ def record_left(membership: TeamMembership) -> None:
     )
 
 
+@retried
 def remove_member(membership: TeamMembership, by: User) -> None:
     with transaction.atomic():
         _refuse_if_last_admin(
@@ -241,6 +245,7 @@ def remove_member(membership: TeamMembership, by: User) -> None:
         membership.delete()
 
 
+@retried
 def leave_team(membership: TeamMembership) -> None:
     with transaction.atomic():
         _refuse_if_last_admin(

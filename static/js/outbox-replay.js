@@ -61,12 +61,6 @@
     });
   }
 
-  function withoutBody(item) {
-    var copy = Object.assign({}, item);
-    delete copy.body;
-    return copy;
-  }
-
   /* Later edits of the same text were made on top of the one just saved: they carry its new version, so
    * that a person's own queued edits are not taken for someone else's (a conflict). */
   function rebase(url, version) {
@@ -111,7 +105,7 @@
                 return api.remove(item.id);
               })
               .then(function () {
-                api.notify({ type: "sent", outcome: answer.outcome, html: answer.html, item: withoutBody(item) });
+                api.notify({ type: "sent", outcome: answer.outcome, html: answer.html, item: Object.assign({}, item, { body: undefined }) });
               });
           }
 

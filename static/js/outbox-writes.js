@@ -6,7 +6,7 @@ import { isAutosave, savedText } from "./autosave.js";
 import { Outbox, WAITING_TEXT, fixed, myItems, state } from "./outbox-state.js";
 import { EDITOR_WAITING_TEXT, formNote, setSaveStatus } from "./outbox-lists.js";
 import { queue } from "./outbox-sync.js";
-import { element, here, pathOf } from "./platform.js";
+import { here, pathOf } from "./platform.js";
 import { release } from "./submit-guard.js";
 import { signedInHere } from "./wipe.js";
 
@@ -118,19 +118,6 @@ function formData(form, submitter) {
   return body;
 }
 
-function submitNatively(form, submitter) {
-  // form.submit() leaves out the button pressed; its name and value go in a hidden field.
-  if (submitter && submitter.name && !form.querySelector('input[type=hidden][data-outbox-submitter]')) {
-    var input = element("input");
-    input.type = "hidden";
-    input.name = submitter.name;
-    input.value = submitter.value;
-    input.setAttribute("data-outbox-submitter", "");
-    form.appendChild(input);
-  }
-  form.submit();
-}
-
 function isCached(url) {
   if (!window.caches) return Promise.resolve(false);
   return caches.match(new URL(url, window.location.href).href).then(
@@ -184,7 +171,7 @@ export function submitThroughOutbox(event) {
     queueHtmx(editor, config, Outbox.newId());
     return;
   }
-  if (!form.hasAttribute("data-outbox") || form.method.toLowerCase() !== "post") return;
+  if (!form.hasAttribute("data-outbox") || form.method.toLowerCase() !== "post" || form.dataset.native) return;
   event.preventDefault();
   var body = formData(form, submitter);
   var item = {
@@ -224,7 +211,9 @@ export function submitThroughOutbox(event) {
       }
       // The form came back with its errors: the page shows them the ordinary way (nothing was stored,
       // so the same submission gets the same answer).
-      submitNatively(form, submitter);
+      release(form);
+      form.dataset.native = "true";
+      form.requestSubmit(submitter);
     },
     function () {
       return queueForm(form, item);
@@ -236,10 +225,8 @@ window.addEventListener("pageshow", function (event) {
   if (!event.persisted) return;
   // Back to a page whose form was sent: its UUID belongs to that submission, so a new one is made next
   // time (the same UUID would only bring back the first answer).
-  document.querySelectorAll("form[data-client-id]").forEach(function (form) {
+  document.querySelectorAll("form[data-client-id], form[data-native]").forEach(function (form) {
     delete form.dataset.clientId;
-  });
-  document.querySelectorAll("input[data-outbox-submitter]").forEach(function (input) {
-    input.remove();
+    delete form.dataset.native;
   });
 });

@@ -68,14 +68,7 @@
   }
 
   function newId() {
-    if (scope.crypto && scope.crypto.randomUUID) return scope.crypto.randomUUID();
-    var bytes = scope.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+    return scope.crypto.randomUUID(); // a secure context (HTTPS or localhost), as the worker and push need
   }
 
   var sequence = 0;

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -175,3 +175,53 @@ def test_make_run_uses_the_database_and_redis_it_is_given(tmp_path: Path, run_ap
     finally:
         if databases:
             next(databases, None)
+
+
+def wait_for(condition: Callable[[], object], what: str, app: RunningApp, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}\n{app.log.read_text()}"
+        time.sleep(0.2)
+
+
+def test_make_run_starts_a_killed_worker_beat_and_redis_again_and_the_health_page_says_so(
+    tmp_path: Path, run_app: list[RunningApp]
+) -> None:
+    env = base_env(tmp_path)
+    env["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # the embedded one, watched like the rest
+    app = RunningApp(env, tmp_path / "run.log")
+    run_app.append(app)
+    app.wait_until_healthy()
+
+    def pid_of(mark: str) -> int | None:
+        """The supervisor's own child whose command line holds `mark` (not the worker's pool process)."""
+        lines = processes_in_session(app.process.pid)
+        supervisor = next(
+            line.split(":")[0] for line in lines if "python -m secondop.run" in line and "uv run" not in line
+        )
+        for line in lines:
+            pid = line.split(":")[0]
+            stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
+            if mark in line and stat and stat[stat.rindex(")") + 2 :].split()[1] == supervisor:
+                return int(pid)
+        return None
+
+    marks = {"worker": " worker ", "beat": " beat ", "redis": "-server "}
+    for name, mark in marks.items():
+        before = pid_of(mark)
+        assert before is not None, processes_in_session(app.process.pid)
+        os.kill(before, signal.SIGKILL)
+        again = f"secondop: {name} is running again."
+        wait_for(lambda: again in app.log.read_text(), again, app)  # noqa: B023
+        assert f"secondop: {name} exited with code -9; starting it again." in app.log.read_text()
+        wait_for(lambda: pid_of(mark) not in (None, before), f"a new {name}", app)  # noqa: B023
+
+    # All answer again (the worker reconnects to the new Redis; beat beats), and say they were restarted.
+    app.wait_until_healthy()
+    checks = json.loads(get(app.url("/health/"), "application/json")[1])["checks"]
+    for name in ("worker", "beat", "redis"):
+        assert checks[name]["ok"] is True, checks
+        assert "started again 1 time(s), last at " in str(checks[name]["detail"]), checks
+    app.press_ctrl_c()
+    assert app.leftovers() == []
+    assert not (tmp_path / "var" / "run-status.json").exists()
