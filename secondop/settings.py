@@ -155,7 +155,9 @@ HEARTBEAT_SECONDS = env_float("HEARTBEAT_SECONDS", 15.0)
 REMINDER_DISPATCH_PERIOD = env_float("REMINDER_DISPATCH_PERIOD", 15.0)
 REMINDER_DISPATCH_SECONDS = env_float("REMINDER_DISPATCH_SECONDS", REMINDER_DISPATCH_PERIOD * 0.6)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 100)
-REMINDER_LEASE_SECONDS = env_float("REMINDER_LEASE_SECONDS", 300.0)
+# A batch renews its lease every third of it while it sends (between pushes, each at most 10 s), so the
+# lease only has to outlast one push and a renewal; a worker killed mid-batch holds its rows this long.
+REMINDER_LEASE_SECONDS = env_float("REMINDER_LEASE_SECONDS", 30.0)
 # How many claimed batches may wait for a worker at once: enough to keep every worker process busy.
 REMINDER_DISPATCH_BATCHES = env_int("REMINDER_DISPATCH_BATCHES", 8)
 CELERY_BEAT_SCHEDULE = {
@@ -174,11 +176,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "secondop.tasks.prune_submissions",
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600.0},
-    },
-    "reap-expired-leases": {
-        "task": "secondop.reminders.tasks.reap_expired_leases",
-        "schedule": 60.0,
-        "options": {"expires": 50.0},
     },
 }
 

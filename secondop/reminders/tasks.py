@@ -44,6 +44,7 @@ def dispatch_due() -> int:
     in flight or the time budget (below the beat period) is spent. Returns how many rows it claimed."""
     size = batch_size()
     budget = float(settings.REMINDER_DISPATCH_SECONDS)
+    dispatch.reap_expired_leases()  # a dead worker's rows go back first, to be claimed in this sweep
     in_flight = Reminder.objects.filter(status=ReminderStatus.SENDING).count()
     room = max(batches_in_flight() * size - in_flight, 0)
     started = time.monotonic()
@@ -66,6 +67,3 @@ def send_reminders(reminder_ids: list[int], token: str) -> dict[str, int]:
     return outcome.__dict__
 
 
-@shared_task(ignore_result=True)
-def reap_expired_leases() -> int:
-    return dispatch.reap_expired_leases()
