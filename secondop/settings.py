@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "secondop.cases",
     "secondop.records",
     "secondop.scripts",
+    "secondop.visits",
     "secondop.reminders",
     "secondop.pwa",
 ]

@@ -13,12 +13,14 @@ from enum import IntEnum, StrEnum
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from secondop.accounts.models import User
 from secondop.cases.access import TEAM_ROLES, TOP_ROLES, best_role
 from secondop.cases.models import Case, CaseQuerySet, ChecklistItem, Membership, Role, TeamShare
 from secondop.records import clock
 from secondop.records.models import ContactEntry
+from secondop.visits.models import Visit
 
 # "This week": a follow-up or legal deadline from today up to this many days ahead.
 SOON_DAYS = 7
@@ -191,6 +193,7 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
         total=Count("pk", filter=shown_only),
     )
     visible = visible.filter(shown_only)
+    appointment = Visit.objects.filter(case=OuterRef("pk"), starts_at__gte=timezone.now())  # one to come
     ordered = (
         visible.order_by(F("next_due_on").asc(nulls_last=True), "-updated_at", "-pk")
         .only(
@@ -222,6 +225,7 @@ def build(user: User, *, show: Show, search: str, today: datetime.date, page: st
                 .values("happened_at")[:1]
             ),
             own_role=Subquery(Membership.objects.filter(case=OuterRef("pk"), user=user).values("role")),
+            visit_at=Subquery(appointment.values("starts_at")[:1]),
         )
     )
     paginator = Paginator(ordered, PAGE_SIZE)

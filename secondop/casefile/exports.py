@@ -34,6 +34,7 @@ from secondop.records.models import (
     describe_records,
 )
 from secondop.requests import AuthenticatedRequest
+from secondop.visits.models import PhysicalItem, Visit
 
 CALENDAR_FILENAME = "secondop-records-deadlines.ics"
 EXPORT_FILENAME = "secondop-export.json"
@@ -93,6 +94,8 @@ def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         "requests": _packet_requests(case, today),
         "timeline": timeline.entries(case),
         "insurance": insurance,
+        "visit": Visit.objects.filter(case=case).select_related("doctor").first(),
+        "items": list(PhysicalItem.objects.filter(case=case)),
     }
     return render(request, "records/packet.html", context)
 
@@ -127,7 +130,8 @@ def _calendar_event(
 @require_GET
 @never_cache
 def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    """The follow-up and legal-deadline dates of the case's open records requests, as all-day events.
+    """The follow-up and legal-deadline dates of the case's open records requests, as all-day events, and
+    the second-opinion appointment.
 
     Nothing in it names the patient, the provider or the health concern: calendars are often shared.
     """
@@ -171,6 +175,22 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
                 due,
                 "Records request deadline",
                 answer_within,
+            )
+        )
+    visit = Visit.objects.filter(case=case).first()
+    if visit is not None:
+        link = settings.SITE_URL + reverse("visit", args=[case.code])
+        calendar.add_component(
+            icalendar.Event.new(
+                uid=f"{case.code}-visit@secondop",
+                # Each save moves the sequence on, so calendars take a moved appointment.
+                sequence=max(0, int(visit.updated_at.timestamp()) - 1_700_000_000),
+                stamp=visit.updated_at,
+                start=visit.starts_at,
+                end=visit.starts_at + datetime.timedelta(hours=1),
+                summary="Second-opinion appointment",
+                description=f"What to bring, and the things on their way: {link}",
+                url=link,
             )
         )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -42,6 +42,10 @@ CHANGE_NAMES = {
     "question_answer": "the questions",
     "question_delete": "the questions",
     "insurance": "the insurance check",
+    "visit": "the appointment",
+    "bring_tick": "the list of what to bring",
+    "item_new": "the items on their way",
+    "item_progress": "the items on their way",
 }
 
 

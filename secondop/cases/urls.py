@@ -45,4 +45,6 @@ urlpatterns = [
     path("<uuid:code>/audit/", people_views.audit_trail, name="audit_trail"),
     path("<uuid:code>/scripts/", include("secondop.scripts.urls")),
     path("<uuid:code>/records/", include("secondop.records.urls")),
+    path("<uuid:code>/authorizations/", include("secondop.authorizations.urls")),
+    path("<uuid:code>/visit/", include("secondop.visits.urls")),
 ]

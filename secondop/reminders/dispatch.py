@@ -28,8 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from secondop.accounts.models import Profile
-from secondop.cases.models import Membership
-from secondop.reminders import inbox, marking, push
+from secondop.reminders import inbox, marking, push, scheduling
 from secondop.reminders.models import (
     Channel,
     Delivery,
@@ -54,6 +53,8 @@ MESSAGES = {
     ReminderKind.OVERDUE: "A records request is past its deadline.",
     ReminderKind.CHECKLIST: "A step on this week's checklist is waiting.",
     ReminderKind.SNOOZED: "A reminder you moved to today.",
+    ReminderKind.VISIT: "An appointment is tomorrow. See what to bring.",
+    ReminderKind.ITEM_MISSING: "Something for an appointment has not arrived yet.",
 }
 TITLE = "secondop"
 
@@ -128,6 +129,8 @@ def payload_for(reminder: Reminder) -> dict[str, object]:
 def target_url(reminder: Reminder) -> str:
     if reminder.request_id is not None:
         return reverse("request_detail", args=[reminder.case.code, reminder.request_id])
+    if reminder.visit_id is not None or reminder.physical_item_id is not None:
+        return reverse("visit", args=[reminder.case.code])
     name = "checklist" if reminder.kind == ReminderKind.CHECKLIST else "case_overview"
     return reverse(name, args=[reminder.case.code])
 
@@ -267,14 +270,9 @@ def _renew(batch: _Batch, remaining: list[Reminder], lease: datetime.timedelta) 
 
 
 def _drop_unwanted(reminders: list[Reminder], batch: _Batch) -> list[Reminder]:
-    """A member removed from the case, or who turned its reminders off, gets nothing more from it."""
-    wanted = set(
-        Membership.objects.filter(
-            case_id__in={r.case_id for r in reminders},
-            user_id__in={r.recipient_id for r in reminders},
-            gets_reminders=True,
-        ).values_list("case_id", "user_id")
-    )
+    """A member removed from the case, or who turned its reminders off, gets nothing more from it; nor does
+    someone a team no longer gives it to."""
+    wanted = scheduling.following({(r.case_id, r.recipient_id) for r in reminders})
     unwanted = [r.pk for r in reminders if (r.case_id, r.recipient_id) not in wanted]
     if unwanted:
         batch.outcome.skipped += batch.held(unwanted).update(

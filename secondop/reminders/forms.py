@@ -3,6 +3,7 @@
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django import forms
@@ -11,9 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from secondop.accounts.models import Profile, User
-from secondop.cases.models import Membership
+from secondop.cases.models import Case, Membership
 from secondop.reminders import push, scheduling
-from secondop.reminders.models import PushSubscription
+from secondop.reminders.models import PushSubscription, TeamFollow
 
 BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
@@ -174,48 +175,77 @@ class ChannelsForm(forms.ModelForm):
         widgets = {"email_reminders": forms.RadioSelect}
 
 
+@dataclass(frozen=True)
+class CaseChoice:
+    """A case whose reminders a person may choose: as a member (their Membership), or through a team."""
+
+    case: Case
+    membership: Membership | None
+    follows: bool
+
+    @property
+    def gets_reminders(self) -> bool:
+        return self.membership.gets_reminders if self.membership else self.follows
+
+
 class CaseRemindersForm(forms.Form):
-    """One checkbox for each case the person is a member of: get this case's reminders."""
+    """One checkbox for each case the person reaches, as a member or through a team: get its reminders."""
 
     def __init__(self, user: User, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.user = user
-        # Open cases first, newest first; archived ones after them.
-        self.memberships = list(
+        # Open cases first, newest first; archived ones after them. Then the cases a team gives them.
+        memberships = (
             Membership.objects.filter(user=user)
             .select_related("case")
             .order_by(F("case__archived_at").asc(nulls_first=True), "-case__created_at")
         )
-        for membership in self.memberships:
-            self.fields[self.field_name(membership)] = forms.BooleanField(
-                label=f"Get reminders for {membership.case.patient_name}",
+        through_teams = (
+            Case.objects.filter(team_shares__team__members__user=user)
+            .exclude(memberships__user=user)
+            .distinct()
+            .order_by(F("archived_at").asc(nulls_first=True), "-created_at")
+        )
+        followed = set(TeamFollow.objects.filter(user=user).values_list("case_id", flat=True))
+        self.choices = [CaseChoice(m.case, m, False) for m in memberships] + [
+            CaseChoice(case, None, case.pk in followed) for case in through_teams
+        ]
+        for choice in self.choices:
+            team = "" if choice.membership else " (through your team)"
+            self.fields[self.field_name(choice.case)] = forms.BooleanField(
+                label=f"Get reminders for {choice.case.patient_name}{team}",
                 required=False,
-                initial=membership.gets_reminders,
+                initial=choice.gets_reminders,
             )
 
     @staticmethod
-    def field_name(membership: Membership) -> str:
-        return f"case-{membership.case.code}"
+    def field_name(case: Case) -> str:
+        return f"case-{case.code}"
 
-    def rows(self) -> list[tuple[Membership, forms.BoundField]]:
-        return [(membership, self[self.field_name(membership)]) for membership in self.memberships]
+    def rows(self) -> list[tuple[CaseChoice, forms.BoundField]]:
+        return [(choice, self[self.field_name(choice.case)]) for choice in self.choices]
 
     def save(self) -> int:
-        """Applies the changes; each one schedules or cancels that member's reminders in the same transaction.
-        Returns how many cases changed."""
+        """Applies the changes; each one schedules or cancels that person's reminders in the same
+        transaction. Returns how many cases changed."""
         changed = 0
         with transaction.atomic():
-            for membership in self.memberships:
-                wanted = self.cleaned_data[self.field_name(membership)]
-                # Conditional, so that two saves at once change (and schedule) each membership only once.
-                if not Membership.objects.filter(pk=membership.pk, gets_reminders=not wanted).update(
-                    gets_reminders=wanted
-                ):
+            for choice in self.choices:
+                wanted = self.cleaned_data[self.field_name(choice.case)]
+                if choice.membership is not None:
+                    # Conditional, so that two saves at once change (and schedule) each membership once.
+                    if not Membership.objects.filter(
+                        pk=choice.membership.pk, gets_reminders=not wanted
+                    ).update(gets_reminders=wanted):
+                        continue
+                elif wanted:
+                    if not TeamFollow.objects.get_or_create(user=self.user, case=choice.case)[1]:
+                        continue
+                elif not TeamFollow.objects.filter(user=self.user, case=choice.case).delete()[0]:
                     continue
-                membership.gets_reminders = wanted
                 changed += 1
                 if wanted:
-                    scheduling.schedule_for_member(membership.case, self.user)
+                    scheduling.schedule_for_member(choice.case, self.user)
                 else:
-                    scheduling.cancel_for_member(membership.case_id, self.user.pk)
+                    scheduling.cancel_for_member(choice.case.pk, self.user.pk)
         return changed

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from secondop.cases.models import Case, ChecklistItem
 from secondop.records.models import RecordsRequest
+from secondop.visits.models import PhysicalItem, Visit
 
 
 class ReminderKind(models.TextChoices):
@@ -15,6 +16,8 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Past the deadline"
     CHECKLIST = "checklist", "Checklist nudge"
     SNOOZED = "snoozed", "Reminder moved to the next day"
+    VISIT = "visit", "The day before the visit"
+    ITEM_MISSING = "item_missing", "Not arrived before the visit"
 
 
 class ReminderStatus(models.TextChoices):
@@ -23,6 +26,21 @@ class ReminderStatus(models.TextChoices):
     SENT = "sent", "Sent"
     CANCELLED = "cancelled", "Cancelled"
     FAILED = "failed", "Failed"
+
+
+class TeamFollow(models.Model):
+    """Someone who reaches a case only through a team, and chose to get its reminders (a direct member
+    chooses on their Membership). It counts while the team still gives them the case."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_follows")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="team_follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.case}"
 
 
 class Reminder(models.Model):
@@ -39,6 +57,12 @@ class Reminder(models.Model):
     )
     checklist_item = models.ForeignKey(
         ChecklistItem, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    physical_item = models.ForeignKey(
+        PhysicalItem, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     due_on = models.DateField(help_text="The day it is for, in the recipient's own calendar.")
     due_at = models.DateTimeField(help_text="The moment it is due (UTC): 9:00 on that day where they are.")

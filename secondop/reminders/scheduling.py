@@ -2,24 +2,49 @@
 the change that causes them (a request marked requested, records received, a checklist item ticked)."""
 
 import datetime
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef
 
 from secondop.accounts.models import Profile, User
-from secondop.cases.models import Case, ChecklistItem
+from secondop.cases.models import Case, ChecklistItem, Membership, TeamShare
 from secondop.records import clock
 from secondop.records.models import RecordsRequest
-from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
+from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus, TeamFollow
+from secondop.visits.models import ITEM_NUDGE_DAYS, PhysicalItem, Visit
 
 REMINDER_TIME = datetime.time(9, 0)
 # The checklist nudges: item `position` n is nudged on day n + 1 after the case was opened (one a day).
 NUDGE_FIRST_DAY = 1
 
 
+def following(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (case, person) pairs, those who get the case's reminders: a member who chose to (the owner
+    by default), or someone the case reaches through a team who chose to, and whom a team still gives it.
+    A person who is both is one recipient: the reminders are keyed by person, so none comes twice."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    cases, users = {case for case, _ in pairs}, {user for _, user in pairs}
+    members = Membership.objects.filter(case_id__in=cases, user_id__in=users)
+    direct = set(members.filter(gets_reminders=True).values_list("case_id", "user_id"))
+    reach = TeamShare.objects.filter(case_id=OuterRef("case_id"), team__members__user_id=OuterRef("user_id"))
+    through_teams = set(
+        TeamFollow.objects.filter(case_id__in=cases, user_id__in=users)
+        .filter(Exists(reach))
+        .exclude(Exists(Membership.objects.filter(case_id=OuterRef("case_id"), user_id=OuterRef("user_id"))))
+        .values_list("case_id", "user_id")
+    )
+    return pairs & (direct | through_teams)
+
+
 def recipients(case: Case) -> list[User]:
-    """Who gets this case's reminders: members who chose to (the owner by default)."""
-    return [
-        membership.user
-        for membership in case.memberships.select_related("user__profile").filter(gets_reminders=True)
-    ]
+    """Who gets this case's reminders (`following`)."""
+    direct = case.memberships.filter(gets_reminders=True).values_list("user_id", flat=True)
+    followers = TeamFollow.objects.filter(case=case).values_list("user_id", flat=True)
+    candidates = {(case.pk, user) for user in [*direct, *followers]}
+    chosen = {user for _, user in following(candidates)}
+    return list(User.objects.filter(pk__in=chosen).select_related("profile").order_by("pk"))
 
 
 def _profile(user: User) -> Profile:
@@ -100,6 +125,32 @@ def cancel_nudges(item: ChecklistItem) -> None:
     _cancel(checklist_item=item)
 
 
+def _visit_day(visit: Visit, user: User) -> datetime.date:
+    return visit.starts_at.astimezone(_profile(user).zone).date()
+
+
+def schedule_for_visit(visit: Visit) -> None:
+    """The day before the appointment (at the person's reminder hour), with what to bring; and a nudge for
+    each physical item not yet arrived a few days before it."""
+    for user in recipients(visit.case):
+        day = _visit_day(visit, user) - datetime.timedelta(days=1)
+        key = f"{ReminderKind.VISIT}:v{visit.case_id}:u{user.pk}"
+        _schedule(user, visit.case, ReminderKind.VISIT, key, day, visit=visit)
+    for item in PhysicalItem.objects.filter(case=visit.case):
+        schedule_for_item(item, visit)
+
+
+def schedule_for_item(item: PhysicalItem, visit: Visit | None = None) -> None:
+    visit = visit or Visit.objects.filter(case=item.case).first()
+    if visit is None or item.arrived:
+        _cancel(physical_item=item)
+        return
+    for user in recipients(item.case):
+        day = _visit_day(visit, user) - datetime.timedelta(days=ITEM_NUDGE_DAYS)
+        key = f"{ReminderKind.ITEM_MISSING}:p{item.pk}:u{user.pk}"
+        _schedule(user, item.case, ReminderKind.ITEM_MISSING, key, day, physical_item=item)
+
+
 def reschedule_for_user(user: User) -> None:
     """After a change of time zone or quiet hours: the same days, at this person's new 9:00."""
     for reminder in Reminder.objects.filter(recipient=user, status=ReminderStatus.SCHEDULED):
@@ -114,8 +165,27 @@ def schedule_for_member(case: Case, user: User) -> None:
         schedule_for_request(records_request)
     for item in case.checklist.filter(done_at__isnull=True).exclude(key=""):
         schedule_nudge(item)
+    for visit in Visit.objects.filter(case=case):
+        schedule_for_visit(visit)
 
 
 def cancel_for_member(case_id: int, user_id: int) -> None:
     """A member who stops getting the case's reminders (or is removed) gets none from now on."""
     _cancel(case_id=case_id, recipient_id=user_id)
+
+
+def settle(pairs: Iterable[tuple[int, int]]) -> None:
+    """After a change of who reaches which case (a membership or a team's share or member gone): a person
+    who still follows a case keeps (or gets back) its reminders; one who no longer does gets none, and a
+    team follow the teams no longer back is forgotten."""
+    pairs = set(pairs)
+    kept = following(pairs)
+    for case_id, user_id in pairs - kept:
+        reach = TeamShare.objects.filter(case_id=case_id, team__members__user_id=user_id)
+        if not reach.exists():
+            TeamFollow.objects.filter(case_id=case_id, user_id=user_id).delete()
+        cancel_for_member(case_id, user_id)
+    for case_id, user_id in kept:
+        case, user = Case.objects.filter(pk=case_id).first(), User.objects.filter(pk=user_id).first()
+        if case is not None and user is not None:  # neither deleted meanwhile
+            schedule_for_member(case, user)

@@ -65,5 +65,3 @@ def send_reminders(reminder_ids: list[int], token: str) -> dict[str, int]:
     outcome = dispatch.deliver(reminder_ids, uuid.UUID(token), budget=budget)
     _hand_over(batch_size())  # the chain goes on while anything is due
     return outcome.__dict__
-
-

@@ -19,7 +19,7 @@ from secondop.cases.models import Case, Membership
 from secondop.celery import app
 from secondop.records.models import Provider, RecordsRequest
 from secondop.records.progress import move
-from secondop.reminders import dispatch, marking, push
+from secondop.reminders import dispatch, marking, push, tasks
 from secondop.reminders.models import (
     Channel,
     Delivery,
@@ -364,3 +364,24 @@ def test_the_mark_after_a_push_is_stored_as_the_orm_would_store_it(case: Case, o
         2,
         "x" * 500,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_hands_back_a_dead_workers_rows_and_claims_them_again(
+    receiver: PushReceiver, case: Case, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No reaper of its own: every dispatch sweep first returns rows whose lease ran out, so a worker killed
+    mid-batch delays its rows by one lease (30 s), not by a lease and a reaper's period."""
+    subscribe(owner, receiver)
+    finish_checklist(case, owner)
+    follow_up = reminder_for(requested(case, owner), owner)
+    later = follow_up.due_at + datetime.timedelta(minutes=1)
+    queued: list[tuple[list[int], str]] = []
+    monkeypatch.setattr(tasks.send_reminders, "delay", lambda ids, token: queued.append((ids, token)))
+    with time_machine.travel(later, tick=False):
+        dispatch.claim_due(10)  # the batch of a worker that dies before it sends anything
+    assert statuses(pk=follow_up.pk) == [ReminderStatus.SENDING]
+    with time_machine.travel(later + datetime.timedelta(seconds=dispatch.lease_seconds() + 1), tick=False):
+        assert tasks.dispatch_due() == 1
+    assert [ids for ids, _ in queued] == [[follow_up.pk]]
+    assert dispatch.lease_seconds() == 30
