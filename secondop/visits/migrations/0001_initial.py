@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cases", "0010_role_constraints"),
-        ("records", "0007_alter_provider_state"),
+        ("records", "0006_provider_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
