@@ -19,6 +19,7 @@ urlpatterns = [
     path("health/", views.health_page, name="health"),
     path("", include("secondop.casefile.urls")),
     path("cases/", include("secondop.cases.urls")),
+    path("cases/<uuid:code>/opinion/", include("secondop.opinions.urls")),
     path("teams/", include("secondop.cases.team_urls")),
     path("invitations/<str:token>/", people_views.invitation, name="invitation"),
     path("account/", include("secondop.accounts.urls")),

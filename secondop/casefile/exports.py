@@ -26,6 +26,7 @@ from secondop.casefile import timeline
 from secondop.cases import audit
 from secondop.cases.access import get_case_for
 from secondop.cases.models import AuditAction, Case, Membership, Role
+from secondop.opinions.models import Opinion
 from secondop.records import clock
 from secondop.records.models import (
     CLOSED_STATUSES,
@@ -96,6 +97,7 @@ def packet(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         "insurance": insurance,
         "visit": Visit.objects.filter(case=case).select_related("doctor").first(),
         "items": list(PhysicalItem.objects.filter(case=case)),
+        "opinion": Opinion.objects.filter(case=case).first(),
     }
     return render(request, "records/packet.html", context)
 
@@ -229,6 +231,7 @@ def _case_export(case: Case) -> dict[str, Any]:
         insurance: dict[str, Any] | None = row(case.insurance, "case")
     except ObjectDoesNotExist:
         insurance = None
+    visit, opinion = Visit.objects.filter(case=case).first(), Opinion.objects.filter(case=case).first()
     return {
         **row(case),
         "members": [
@@ -252,6 +255,10 @@ def _case_export(case: Case) -> dict[str, Any]:
             {**row(draft, "case"), "uses": [row(use, "draft") for use in draft.uses.all()]}
             for draft in case.drafts.all()
         ],
+        "visit": row(visit, "case") if visit else None,
+        "what_to_bring_packed": [row(tick, "case") for tick in case.bring_ticks.all()],
+        "things_on_their_way": [row(item, "case") for item in case.physical_items.all()],
+        "opinion": row(opinion, "case") if opinion else None,
     }
 
 

@@ -42,6 +42,7 @@ CHANGE_NAMES = {
     "question_answer": "the questions",
     "question_delete": "the questions",
     "insurance": "the insurance check",
+    "opinion": "the second opinion",
     "visit": "the appointment",
     "bring_tick": "the list of what to bring",
     "item_new": "the items on their way",

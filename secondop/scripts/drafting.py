@@ -16,6 +16,8 @@ DESCRIPTIONS = {
     "practical step. No apology needed.",
     DraftKind.PORTAL_MESSAGE: "Send this through the patient portal after you talk, so the request is in "
     "writing.",
+    DraftKind.SHARE_RESULT: "After the second opinion: tell your first doctor what you learned and what you "
+    "decided. No apology needed, whatever you choose.",
 }
 
 
@@ -33,6 +35,7 @@ def offered_kinds(case: Case) -> list[str]:
         DraftKind.RECORDS_REQUEST.value,
         DraftKind.PUSHBACK.value,
         DraftKind.PORTAL_MESSAGE.value,
+        DraftKind.SHARE_RESULT.value,
     ]
 
 

@@ -12,6 +12,7 @@ class DraftKind(models.TextChoices):
     COLLABORATIVE = "collaborative", "Asking together (collaborative framing)"
     PUSHBACK = "pushback", "If your doctor pushes back"
     PORTAL_MESSAGE = "portal-message", "Portal message that documents the request"
+    SHARE_RESULT = "share-result", "Sharing the result with your doctor"
 
 
 class Draft(VersionedText):

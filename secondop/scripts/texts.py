@@ -1,4 +1,4 @@
-"""The five scripts, in our own words, and the case facts they are filled with.
+"""The six scripts, in our own words, and the case facts they are filled with.
 
 A fact the case does not have yet is written as a visible placeholder in square brackets, e.g.
 "[the second-opinion doctor's name]" — never left blank — and the script page lists what is still to fill.
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from secondop.cases.models import Case, YesNoUnsure
 from secondop.editing.texts import SHARED_LABELS
+from secondop.opinions.models import Agreement, Decision, Opinion
 from secondop.records.models import Provider, ProviderRole, describe_records
 from secondop.scripts.models import DraftKind
 
@@ -62,12 +63,71 @@ Please let me know if you need a form from me, or if there is a fee. If I have n
 
 Thank you,
 {patient_name}""",
+    # The middle paragraph is the one of SHARE_RESULT_DECISIONS that fits what was decided.
+    DraftKind.SHARE_RESULT: """\
+I had my second opinion about {concern}, and I want to tell you what I learned.
+
+{second_provider} at {second_practice} reviewed my {records_wanted}.{second_view}
+
+{decision}
+
+I will ask their office to send you their report, so that my file with you is complete.""",
 }
+
+# Whatever was decided is said plainly: a second opinion is a normal step and needs no apology.
+SHARE_RESULT_DECISIONS: dict[str, str] = {
+    Decision.STAY: "I have decided to stay with the plan we talked about. Can we set up the next step together?",
+    Decision.SWITCH: "I have decided to follow {second_provider}'s plan, and they will take over this part of "
+    "my care. Please send them anything from my file that they ask for. Thank you for your care so far.",
+    Decision.COMBINE: "I would like to combine the two: to keep you as my doctor, and to add "
+    "{second_provider}'s advice to my care. Could you read their report and tell me how you see the next "
+    "step?",
+    Decision.UNDECIDED: "I have not decided yet. I would like to talk it through with you before I choose. "
+    "Can we set up a time for that?",
+}
+
+AGREEMENT_SENTENCES: dict[str, str] = {
+    Agreement.AGREED: "They agreed with your diagnosis.",
+    Agreement.PARTLY: "They agreed with part of your diagnosis.",
+    Agreement.DIFFERENT: "They see the diagnosis differently.",
+    Agreement.NOT_SURE: "I am not yet sure whether they agree with your diagnosis.",
+}
+
+# The script to share the result, as a message through the patient portal: its text as it stands.
+PORTAL_FRAME = """\
+Subject: What I learned from my second opinion
+
+Hello {current_provider},
+
+{text}
+
+Thank you,
+{patient_name}"""
+
+# The facts that are whole sentences following on from another: each starts with a space when it is there.
+FOLLOW_ON = {"referral", "second_view"}
 
 REFERRAL_SENTENCES = {
     YesNoUnsure.YES: " My insurance plan needs a referral, so please send one to them too.",
     YesNoUnsure.UNSURE: " Could you also tell me if my plan needs a referral from you?",
 }
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
+def second_view(opinion: Opinion | None) -> str:
+    """What the second doctor said, as sentences that follow on from another ("" when nothing is written)."""
+    if opinion is None:
+        return ""
+    parts = [AGREEMENT_SENTENCES.get(opinion.agreement, "")]
+    if opinion.second_diagnosis.strip() and opinion.agreement != Agreement.AGREED:
+        parts.append(_sentence(f"Their diagnosis: {opinion.second_diagnosis.strip()}"))
+    if opinion.second_recommendation.strip():
+        parts.append(_sentence(f"Their recommendation: {opinion.second_recommendation.strip()}"))
+    return "".join(f" {part}" for part in parts if part)
 
 
 @dataclass(frozen=True)
@@ -95,6 +155,7 @@ class Facts:
             .values_list("uses__used_on", flat=True)
             .first()
         )
+        opinion = Opinion.objects.filter(case=case).first()
         values = {
             "patient_name": case.patient_name,
             "concern": case.concern,
@@ -107,8 +168,14 @@ class Facts:
             "referral": REFERRAL_SENTENCES.get(YesNoUnsure(case.referral_needed), "")
             if case.referral_needed
             else "",
+            "second_view": second_view(opinion),
+            "decision": opinion.decision if opinion else Decision.UNDECIDED.value,
         }
-        return cls({key: " ".join(value.split()) for key, value in values.items()})
+        one_line = {key: " ".join(value.split()) for key, value in values.items()}
+        # A sentence that follows on from the one before keeps the space it starts with.
+        return cls(
+            {key: f" {value}" if key in FOLLOW_ON and value else value for key, value in one_line.items()}
+        )
 
 
 class _Filler(string.Formatter):
@@ -124,4 +191,17 @@ class _Filler(string.Formatter):
 
 
 def generate(kind: str, facts: Facts) -> str:
-    return _Filler(facts.values).format(TEMPLATES[kind])
+    template = TEMPLATES[kind]
+    if kind == DraftKind.SHARE_RESULT:
+        # Our own words, so they may hold placeholders; what people typed only ever comes in as a value.
+        undecided = SHARE_RESULT_DECISIONS[Decision.UNDECIDED]
+        template = template.replace(
+            "{decision}", SHARE_RESULT_DECISIONS.get(facts.values["decision"], undecided)
+        )
+    return _Filler(facts.values).format(template)
+
+
+def portal_version(text: str, facts: Facts) -> str:
+    """The script as a portal message: its text as it stands (edited or not), with a subject, a greeting
+    to the first doctor and the patient's name."""
+    return _Filler({**facts.values, "text": text.strip()}).format(PORTAL_FRAME)

@@ -26,7 +26,7 @@ from secondop.scripts.drafting import (
 )
 from secondop.scripts.forms import ApproachForm, ChooseApproachForm, DraftUseForm, FactsForm
 from secondop.scripts.models import Draft, DraftKind
-from secondop.scripts.texts import FACT_LABELS, Facts, generate
+from secondop.scripts.texts import FACT_LABELS, Facts, generate, portal_version
 
 # Where each placeholder is filled in on the details form.
 PLACEHOLDER_FIELDS = {
@@ -139,6 +139,7 @@ class DraftEditor(Editor[Draft]):
         return generate(text.kind, Facts.of(text.case))
 
     def describe(self, text: Draft) -> dict[str, object]:
+        shares_result = text.kind == DraftKind.SHARE_RESULT
         return {
             "kind_label": DraftKind(text.kind).label,
             "noun": "script",
@@ -148,6 +149,9 @@ class DraftEditor(Editor[Draft]):
             "fill_hint": "Add the details, or type over the words in brackets.",
             "uses": text.uses.select_related("recorded_by") if text.pk else [],
             "use_form": DraftUseForm(initial={"used_on": timezone.localdate()}),
+            # The script that shares the result follows the opinion page, and has a portal version.
+            "opinion_url": reverse("opinion", args=[text.case.code]) if shares_result else "",
+            "portal_version": portal_version(text.text, Facts.of(text.case)) if shares_result else "",
         }
 
     def where_to_fill(self, text: Draft) -> dict[str, str]:

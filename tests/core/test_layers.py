@@ -6,7 +6,18 @@ from pathlib import Path
 import secondop
 
 # From the top down; a package may import those after it, never one before it.
-LAYERS = ["casefile", "reminders", "visits", "scripts", "records", "editing", "cases", "accounts", "law"]
+LAYERS = [
+    "casefile",
+    "reminders",
+    "visits",
+    "scripts",
+    "opinions",
+    "records",
+    "editing",
+    "cases",
+    "accounts",
+    "law",
+]
 ROOT = Path(secondop.__file__).parent
 
 

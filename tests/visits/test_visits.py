@@ -209,3 +209,19 @@ def test_the_dashboard_and_the_packet_show_the_appointment_and_the_items(
     packet = client.get(reverse("packet", args=[case.code])).content.decode()
     assert "The appointment" in packet and "Wednesday 20 May 2026, 14:30" in packet
     assert "Pathology slides — asked for. From City Lab to Second Lab." in packet
+
+
+def test_the_export_of_everything_has_the_visit_the_ticks_and_the_items(
+    case: Case, owner: User, doctor: Provider
+) -> None:
+    from tests.records.test_exports import export_of
+
+    client = client_for(owner)
+    book(client, case, doctor)
+    client.post(reverse("bring_tick", args=[case.code]), {"key": "medications", "done": "1"})
+    client.post(reverse("item_new", args=[case.code]), {"kind": "films", "holder": "A", "recipient": "B"})
+    [exported] = [row for row in export_of(owner)["cases"] if row["code"] == str(case.code)]
+    assert exported["visit"]["starts_at"].startswith("2026-05-20T14:30")
+    assert exported["visit"]["doctor_id"] == doctor.pk
+    assert [tick["key"] for tick in exported["what_to_bring_packed"]] == ["medications"]
+    assert [(item["kind"], item["holder"]) for item in exported["things_on_their_way"]] == [("films", "A")]
