@@ -86,9 +86,19 @@ def supervised() -> dict[str, dict[str, float]]:
     try:
         status = json.loads(status_file().read_text())
         os.kill(int(status["supervisor"]), 0)  # still running (a killed supervisor leaves its file)
-        return dict(status["parts"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        parts = {
+            str(name): {
+                "up": bool(part["up"]),
+                "since": float(part["since"]),
+                "restarts": int(part["restarts"]),
+            }
+            for name, part in dict(status["parts"]).items()
+        }
+        for part in parts.values():
+            moment(part["since"])  # a time that can be shown
+    except (OSError, ValueError, KeyError, TypeError, OverflowError, AttributeError):
+        return {}  # no supervisor, or a file it did not write: nothing to add
+    return parts
 
 
 def run_checks() -> list[Check]:

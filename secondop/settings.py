@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "secondop.accounts",
     "secondop.cases",
     "secondop.records",
+    "secondop.authorizations",
     "secondop.opinions",
     "secondop.scripts",
     "secondop.visits",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from secondop.accounts.models import Profile, User
+from secondop.authorizations.models import Authorization
 from secondop.cases import sharing, teams
 from secondop.cases.models import (
     Case,
@@ -51,6 +52,7 @@ from secondop.reminders import buttons
 from secondop.reminders.models import Notification, PushSubscription, Reminder, ReminderKind
 from secondop.scripts.drafting import ensure_drafts
 from secondop.scripts.models import Draft, DraftUse
+from secondop.visits.models import PhysicalItem
 from tests.conftest import make_user
 
 # The URL patterns -----------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ def rows_of(case: Case, user: User, team: Team) -> list[QuerySet[Any, Any]]:
         Invitation.objects.filter(case=case).values(),
         TeamShare.objects.filter(case=case).values(),
         Reminder.objects.filter(case=case).values(),
+        Authorization.objects.filter(case=case).values(),
         Team.objects.filter(pk=team.pk).values(),
         TeamMembership.objects.filter(team=team).values(),
         TeamInvitation.objects.filter(team=team).values(),
@@ -231,6 +234,8 @@ class CaseRows:
     invitation_id: int
     share: TeamShare
     reminder: Reminder
+    authorization: Authorization
+    thing: PhysicalItem
 
 
 def _fill_case(case: Case, owner: User, team: Team, invitee: str, doctors: tuple[str, str]) -> CaseRows:
@@ -279,7 +284,12 @@ def _fill_case(case: Case, owner: User, team: Team, invitee: str, doctors: tuple
         dedupe_key=f"fuzz:{case.pk}",
         action_nonce=uuid.uuid4().hex,
     )
+    authorization = Authorization.objects.create(
+        case=case, recipient=owner, recipient_name="Alex Rivera", recipient_email=owner.email, provider=holder
+    )
+    thing = PhysicalItem.objects.create(case=case, kind="slides", holder=doctors[0], recipient=doctors[1])
     return CaseRows(
+        thing=thing,
         custom_item=custom,
         standard_item=standard,
         questions=questions,
@@ -293,6 +303,7 @@ def _fill_case(case: Case, owner: User, team: Team, invitee: str, doctors: tuple
         invitation_id=invitation.pk,
         share=share,
         reminder=reminder,
+        authorization=authorization,
     )
 
 
@@ -357,6 +368,8 @@ def build_world(owner: User, case: Case) -> World:
             *nobody,
         ],
         "share_id": [mine.share.pk, theirs.share.pk, *nobody],
+        "authorization_id": [mine.authorization.pk, theirs.authorization.pk, *nobody],
+        "thing_id": [mine.thing.pk, theirs.thing.pk, *nobody],
         "kind": [
             "pushback",
             "second-opinion",
@@ -485,8 +498,18 @@ def build_world(owner: User, case: Case) -> World:
         "name": ["Practice two"],
         "endpoint": [PUSH_ENDPOINT, OTHER_PUSH_ENDPOINT, PUSH_ENDPOINT.upper(), " " + PUSH_ENDPOINT],
         "client_id": [str(uuid.UUID(int=2)), "not-a-uuid", "urn:uuid:" + str(uuid.UUID(int=3))],
+        "disclosed_by": ["provider", "all", "other", "nobody"],
+        "information": ["related", "all", "described", "everything"],
+        "purpose": ["At my request.", "   "],
+        "expires_on": [(today + datetime.timedelta(days=365)).isoformat(), today.isoformat(), "9999-12-31"],
+        "signed_on": [today.isoformat(), (today + datetime.timedelta(days=1)).isoformat(), "1900-01-01"],
+        "revoked_on": [today.isoformat(), "2000-01-01"],
     }
     provider_roles: list[str | None] = ["records_office", "current", "second_opinion", "advocate"]
+    authorization_choices: dict[str, list[str | None]] = {
+        "recipient": [str(owner.pk), str(bystander.pk), "0"],
+        "provider": [str(mine.holder.pk), str(theirs.holder.pk), ""],
+    }
     world.field_values_for = {
         ("provider_new", "role"): provider_roles,
         ("provider_edit", "role"): provider_roles,
@@ -501,6 +524,15 @@ def build_world(owner: User, case: Case) -> World:
         # With "approach" in the form, the page takes the framing chosen after the questions.
         ("approach", "approach"): [None, "routine", "collaborative", "aggressive"],
         ("request_edit", "requested_on"): [None, (today - datetime.timedelta(days=3)).isoformat()],
+        # The appointment's doctor: one of this case's, or of another.
+        ("visit", "doctor"): [str(mine.spare_provider.pk), str(theirs.spare_provider.pk), "0"],
+        ("bring_tick", "key"): ["medications", "questions", f"item-{theirs.thing.pk}", "request-0"],
+        # An authorization names a person on the case (a user id) and one of its doctors.
+        **{
+            (endpoint, field_name): values
+            for endpoint in ("authorization_new", "authorization_edit")
+            for field_name, values in authorization_choices.items()
+        },
     }
     world.own_rows = Snapshot(rows_of(case, owner, team))
     world.bystander_rows = Snapshot(rows_of(other_case, bystander, other_team))

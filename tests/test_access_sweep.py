@@ -7,9 +7,12 @@ from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 
 from secondop.accounts.models import User
+from secondop.authorizations.models import Authorization
 from secondop.cases import sharing
 from secondop.cases.models import Case, ChecklistItem, Invitation, Question, Team, TeamMembership, TeamShare
+from secondop.opinions.models import Opinion
 from secondop.records.models import ContactEntry, Letter, Provider, RecordsRequest
+from secondop.visits.models import PhysicalItem, Visit
 from tests.conftest import client_for
 from tests.fuzzing import route_params, walk
 
@@ -26,6 +29,10 @@ def sample_kwargs(case: Case, route: str) -> dict[str, object]:
     contact = ContactEntry.objects.get_or_create(
         case=case, request=records_request, channel="phone", happened_at=timezone.now()
     )[0]
+    authorization = Authorization.objects.get_or_create(case=case, recipient_name="Sam Lee")[0]
+    thing = PhysicalItem.objects.get_or_create(case=case, kind="films", holder="City Imaging", recipient="B")[
+        0
+    ]
     owner = case.memberships.get(role="owner").user
     invitation = (
         Invitation.objects.filter(case=case).first()
@@ -47,6 +54,8 @@ def sample_kwargs(case: Case, route: str) -> dict[str, object]:
         "request_id": records_request.pk,
         "contact_id": contact.pk,
         "letter": "request-letter",
+        "authorization_id": authorization.pk,
+        "thing_id": thing.pk,
     }
     names = route_params(route)
     unknown = set(names) - set(values)
@@ -68,6 +77,11 @@ def snapshot(case: Case) -> list[object]:
         list(case.memberships.values()),
         list(case.invitations.values()),
         list(case.team_shares.values()),
+        list(case.authorizations.values()),
+        list(Visit.objects.filter(case=case).values()),
+        list(case.bring_ticks.values()),
+        list(case.physical_items.values()),
+        list(Opinion.objects.filter(case=case).values()),
     ]
 
 

@@ -32,9 +32,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from secondop import health
+from secondop.authorizations.forms import AuthorizationForm
 from secondop.cases.models import Case, Membership, Role
 from secondop.cases.planning_forms import InsuranceForm
+from secondop.opinions.forms import OpinionForm
 from secondop.records.forms import RecordsRequestForm
+from secondop.visits.forms import ItemForm, VisitForm
 from tests.conftest import PASSWORD, make_user
 from tests.fuzzing import (
     BYSTANDER_SECRETS,
@@ -175,6 +178,17 @@ FORM_FIELDS: dict[str, list[str]] = {
     "contact_new": ["happened_at", "channel", "with_whom", "request", "asked", "answered"],
     "contact_edit": ["happened_at", "channel", "with_whom", "request", "asked", "answered"],
     "contact_delete": [],
+    # The visit and the opinion
+    "visit": list(VisitForm.Meta.fields),
+    "bring_tick": ["key", "done"],
+    "item_new": list(ItemForm.Meta.fields),
+    "item_progress": ["status", "on", "carrier", "tracking_number"],
+    "opinion": list(OpinionForm.Meta.fields),
+    # Authorizations
+    "authorization_new": list(AuthorizationForm.Meta.fields),
+    "authorization_edit": list(AuthorizationForm.Meta.fields),
+    "authorization_sign": ["signed_on"],
+    "authorization_revoke": ["revoked_on"],
     # Account and reminders
     "profile_settings": ["display_name", "time_zone", "quiet_hours_start", "quiet_hours_end"],
     "browser_time_zone": ["time_zone"],

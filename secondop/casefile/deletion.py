@@ -12,6 +12,7 @@ from secondop.cases import sharing, teams
 from secondop.cases.models import Case, Membership, Role, Team, TeamMembership, TeamRole
 from secondop.records.models import RecordsRequest
 from secondop.retry import retried
+from secondop.visits.models import Visit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +89,7 @@ def delete_account(user: User) -> None:
         owned = Case.objects.filter(memberships__user=user, memberships__role=Role.OWNER)
         # A provider cannot be deleted while a request names it (PROTECT), so the requests go first.
         RecordsRequest.objects.filter(case__in=owned).delete()
+        Visit.objects.filter(case__in=owned).delete()  # the same, for the appointment's doctor
         owned.delete()
         for team_membership in TeamMembership.objects.filter(user=user).select_related("team"):
             _leave_team(team_membership)

@@ -259,6 +259,15 @@ def _case_export(case: Case) -> dict[str, Any]:
         "what_to_bring_packed": [row(tick, "case") for tick in case.bring_ticks.all()],
         "things_on_their_way": [row(item, "case") for item in case.physical_items.all()],
         "opinion": row(opinion, "case") if opinion else None,
+        # A person's e-mail only while they are a member (as for every link to a person above).
+        "authorizations": [
+            row(
+                authorization,
+                "case",
+                *([] if authorization.recipient_id in member_emails else ["recipient_email"]),
+            )
+            for authorization in case.authorizations.all()
+        ],
     }
 
 

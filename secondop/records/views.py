@@ -99,7 +99,10 @@ def provider_delete(request: AuthenticatedRequest, code: UUID, provider_id: int)
     try:
         provider.delete()
     except ProtectedError:
-        messages.error(request, f"{provider} is part of a records request, so it stays. Edit it instead.")
+        messages.error(
+            request,
+            f"{provider} is part of a records request or the appointment, so it stays. Edit it.",
+        )
     else:
         messages.success(request, f"Removed {provider}.")
     return redirect("records", case.code)

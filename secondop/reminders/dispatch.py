@@ -55,6 +55,7 @@ MESSAGES = {
     ReminderKind.SNOOZED: "A reminder you moved to today.",
     ReminderKind.VISIT: "An appointment is tomorrow. See what to bring.",
     ReminderKind.ITEM_MISSING: "Something for an appointment has not arrived yet.",
+    ReminderKind.AUTHORIZATION: "A signed permission to share records ends in two weeks.",
 }
 TITLE = "secondop"
 
@@ -131,6 +132,8 @@ def target_url(reminder: Reminder) -> str:
         return reverse("request_detail", args=[reminder.case.code, reminder.request_id])
     if reminder.visit_id is not None or reminder.physical_item_id is not None:
         return reverse("visit", args=[reminder.case.code])
+    if reminder.authorization_id is not None:
+        return reverse("people", args=[reminder.case.code])
     name = "checklist" if reminder.kind == ReminderKind.CHECKLIST else "case_overview"
     return reverse(name, args=[reminder.case.code])
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from secondop.authorizations.models import Authorization
 from secondop.cases.models import Case, ChecklistItem
 from secondop.records.models import RecordsRequest
 from secondop.visits.models import PhysicalItem, Visit
@@ -18,6 +19,7 @@ class ReminderKind(models.TextChoices):
     SNOOZED = "snoozed", "Reminder moved to the next day"
     VISIT = "visit", "The day before the visit"
     ITEM_MISSING = "item_missing", "Not arrived before the visit"
+    AUTHORIZATION = "authorization", "An authorization ends soon"
 
 
 class ReminderStatus(models.TextChoices):
@@ -63,6 +65,9 @@ class Reminder(models.Model):
     )
     physical_item = models.ForeignKey(
         PhysicalItem, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    authorization = models.ForeignKey(
+        Authorization, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     due_on = models.DateField(help_text="The day it is for, in the recipient's own calendar.")
     due_at = models.DateTimeField(help_text="The moment it is due (UTC): 9:00 on that day where they are.")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef
 
 from secondop.accounts.models import Profile, User
+from secondop.authorizations.models import Authorization
 from secondop.cases.models import Case, ChecklistItem, Membership, TeamShare
 from secondop.records import clock
 from secondop.records.models import RecordsRequest
@@ -131,13 +132,29 @@ def _visit_day(visit: Visit, user: User) -> datetime.date:
 
 def schedule_for_visit(visit: Visit) -> None:
     """The day before the appointment (at the person's reminder hour), with what to bring; and a nudge for
-    each physical item not yet arrived a few days before it."""
+    each physical item not yet arrived a few days before it. A moved appointment's old reminder goes."""
+    key_now = f"{visit.starts_at:%Y%m%d%H%M}:"
+    Reminder.objects.filter(visit=visit, status=ReminderStatus.SCHEDULED).exclude(
+        dedupe_key__contains=key_now
+    ).update(status=ReminderStatus.CANCELLED)
     for user in recipients(visit.case):
         day = _visit_day(visit, user) - datetime.timedelta(days=1)
-        key = f"{ReminderKind.VISIT}:v{visit.case_id}:u{user.pk}"
+        # The appointment's time in the key: a moved one is reminded again, even after the first went out.
+        key = f"{ReminderKind.VISIT}:v{visit.case_id}:{visit.starts_at:%Y%m%d%H%M}:u{user.pk}"
         _schedule(user, visit.case, ReminderKind.VISIT, key, day, visit=visit)
     for item in PhysicalItem.objects.filter(case=visit.case):
         schedule_for_item(item, visit)
+
+
+def schedule_for_authorization(authorization: Authorization) -> None:
+    """Two weeks before a signed authorization ends (a new one takes a signature, and time)."""
+    if not authorization.needs_reminder:
+        _cancel(authorization=authorization)
+        return
+    for user in recipients(authorization.case):
+        key = f"{ReminderKind.AUTHORIZATION}:a{authorization.pk}:u{user.pk}"
+        day = authorization.remind_on
+        _schedule(user, authorization.case, ReminderKind.AUTHORIZATION, key, day, authorization=authorization)
 
 
 def schedule_for_item(item: PhysicalItem, visit: Visit | None = None) -> None:
@@ -145,9 +162,13 @@ def schedule_for_item(item: PhysicalItem, visit: Visit | None = None) -> None:
     if visit is None or item.arrived:
         _cancel(physical_item=item)
         return
+    moved = f":{visit.starts_at:%Y%m%d}:"
+    Reminder.objects.filter(physical_item=item, status=ReminderStatus.SCHEDULED).exclude(
+        dedupe_key__contains=moved
+    ).update(status=ReminderStatus.CANCELLED)
     for user in recipients(item.case):
         day = _visit_day(visit, user) - datetime.timedelta(days=ITEM_NUDGE_DAYS)
-        key = f"{ReminderKind.ITEM_MISSING}:p{item.pk}:u{user.pk}"
+        key = f"{ReminderKind.ITEM_MISSING}:p{item.pk}:{visit.starts_at:%Y%m%d}:u{user.pk}"
         _schedule(user, item.case, ReminderKind.ITEM_MISSING, key, day, physical_item=item)
 
 
@@ -167,6 +188,8 @@ def schedule_for_member(case: Case, user: User) -> None:
         schedule_nudge(item)
     for visit in Visit.objects.filter(case=case):
         schedule_for_visit(visit)
+    for authorization in Authorization.objects.filter(case=case):
+        schedule_for_authorization(authorization)
 
 
 def cancel_for_member(case_id: int, user_id: int) -> None:

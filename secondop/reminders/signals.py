@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from secondop.accounts.models import Profile
+from secondop.authorizations.models import Authorization
 from secondop.cases.checklist import item_ticked
 from secondop.cases.models import ChecklistItem, Membership, TeamMembership, TeamShare
 from secondop.records.models import Provider, RecordsRequest
@@ -87,3 +88,8 @@ def visit_is_reminded_the_day_before(sender: type, instance: Visit, **kwargs: An
 @receiver(post_save, sender=PhysicalItem)
 def item_not_arrived_is_nudged_before_the_visit(sender: type, instance: PhysicalItem, **kwargs: Any) -> None:
     scheduling.schedule_for_item(instance)
+
+
+@receiver(post_save, sender=Authorization)
+def authorization_is_reminded_before_it_ends(sender: type, instance: Authorization, **kwargs: Any) -> None:
+    scheduling.schedule_for_authorization(instance)

@@ -47,7 +47,10 @@ def visit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         instance = current or Visit(case=case, created_by=request.user)
         form = VisitForm(request.POST if posted else None, instance=instance, case=case)
         if posted and form.is_valid():
-            form.save()
+            # update_or_create, not form.save(): two first saves at once must not both insert a row.
+            fields = {name: form.cleaned_data[name] for name in VisitForm.Meta.fields}
+            created = {**fields, "created_by": request.user}
+            Visit.objects.update_or_create(case=case, defaults=fields, create_defaults=created)
             messages.success(request, "Saved. You get a reminder the day before, with what to bring.")
             return redirect("visit", case.code)
     return _page(request, case, membership, visit_form=form, item_form=ItemForm() if form else None)
@@ -82,9 +85,9 @@ def item_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_progress(request: AuthenticatedRequest, code: UUID, item_id: int) -> HttpResponse:
+def item_progress(request: AuthenticatedRequest, code: UUID, thing_id: int) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
-    item = get_object_or_404(PhysicalItem, case=case, pk=item_id)
+    item = get_object_or_404(PhysicalItem, case=case, pk=thing_id)
     form = ItemProgressForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]

@@ -18,11 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from secondop.accounts.models import User
+from secondop.authorizations.models import Authorization
 from secondop.cases import sharing, teams
 from secondop.cases.models import Case, Question, TeamRole
 from secondop.records.models import ContactEntry, Provider, RecordsRequest
 from secondop.records.progress import move
 from secondop.reminders.models import Notification, PushSubscription
+from secondop.visits.models import PhysicalItem
 from tests.conftest import PASSWORD, client_for
 
 EXPECTED_CSP = {
@@ -90,6 +92,12 @@ def sample_values(case: Case, owner: User) -> dict[str, object]:
     )
     checklist_item = case.checklist.first()
     assert checklist_item is not None
+    thing = PhysicalItem.objects.create(
+        case=case, kind="imaging_disc", holder="City Imaging", recipient="Dr. B"
+    )
+    authorization = Authorization.objects.create(
+        case=case, recipient=owner, recipient_name="Alex Rivera", recipient_email=owner.email, provider=holder
+    )
     return {
         "code": case.code,
         "item_id": checklist_item.pk,
@@ -105,6 +113,8 @@ def sample_values(case: Case, owner: User) -> dict[str, object]:
         "team_id": team.pk,
         "subscription_id": subscription.pk,
         "notification_id": notification.pk,
+        "thing_id": thing.pk,
+        "authorization_id": authorization.pk,
         "token": "not-a-real-token",
         "action": "done",
         "key": "not-a-real-key",

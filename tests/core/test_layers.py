@@ -12,6 +12,7 @@ LAYERS = [
     "visits",
     "scripts",
     "opinions",
+    "authorizations",
     "records",
     "editing",
     "cases",

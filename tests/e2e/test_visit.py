@@ -44,7 +44,9 @@ def test_book_the_visit_tick_the_list_follow_a_disc_record_the_opinion_and_open_
 
     # What to bring: the medication list is packed.
     page.get_by_role("button", name="Mark as packed: Your medication list").click()
-    expect(page.get_by_role("button", name="Packed: Your medication list. Mark as not packed")).to_be_visible()
+    expect(
+        page.get_by_role("button", name="Packed: Your medication list. Mark as not packed")
+    ).to_be_visible()
 
     # An imaging disc, asked for, sent with a tracking number, received.
     page.get_by_text("Add something on its way").click()
@@ -65,7 +67,9 @@ def test_book_the_visit_tick_the_list_follow_a_disc_record_the_opinion_and_open_
     disc.get_by_text("Update where it is").click()
     disc.get_by_label("Received").check()
     disc.get_by_role("button", name="Save where it is").click()
-    expect(page.locator(".panel", has_text="MRI of the left knee").locator("p > strong")).to_have_text("Received")
+    expect(page.locator(".panel", has_text="MRI of the left knee").locator("p > strong")).to_have_text(
+        "Received"
+    )
 
     # The opinion, side by side with the first one.
     page.goto(f"{base}{case.get_absolute_url()}")
@@ -94,5 +98,9 @@ def test_book_the_visit_tick_the_list_follow_a_disc_record_the_opinion_and_open_
     assert visit.doctor.name == "Dr. Ana Ortiz" and visit.place == "12 Harbor Street, Boston"
     assert list(BringTick.objects.filter(case=case).values_list("key", flat=True)) == ["medications"]
     item = PhysicalItem.objects.get(case=case)
-    assert (item.status, item.carrier, item.tracking_number) == (ItemStatus.RECEIVED, "FedEx", "7712 3456 0001")
+    assert (item.status, item.carrier, item.tracking_number) == (
+        ItemStatus.RECEIVED,
+        "FedEx",
+        "7712 3456 0001",
+    )
     assert Opinion.objects.get(case=case).decision == Decision.COMBINE

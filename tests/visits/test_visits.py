@@ -3,6 +3,7 @@ what to bring, and the physical items on their way (nudged when still missing be
 
 import datetime
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -17,6 +18,9 @@ from secondop.reminders.dispatch import payload_for
 from secondop.reminders.models import Reminder, ReminderKind, ReminderStatus
 from secondop.visits.models import BringTick, ItemStatus, PhysicalItem, Visit
 from tests.conftest import client_for
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 UTC = datetime.UTC
 NOW = datetime.datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -37,10 +41,8 @@ def in_new_york(user: User) -> None:
     Profile.objects.filter(user=user).update(time_zone="America/New_York")
 
 
-def book(
-    client: Client, case: Case, doctor: Provider, when: str = "2026-05-20T14:30", **extra: str
-) -> object:
-    data = {"doctor": doctor.pk, "starts_at": when, "mode": "in_person", "place": "1 Main St", **extra}
+def book(client: Client, case: Case, doctor: Provider, when: str = "2026-05-20T14:30") -> "TestResponse":
+    data = {"doctor": doctor.pk, "starts_at": when, "mode": "in_person", "place": "1 Main St"}
     return client.post(reverse("visit", args=[case.code]), data)
 
 
@@ -73,7 +75,9 @@ def test_booking_the_appointment_shows_it_and_reminds_the_day_before(
     # A new date moves the reminder; the calendar file has the appointment, naming no one.
     book(client, case, doctor, when="2026-05-27T09:00")
     [moved] = scheduled(kind=ReminderKind.VISIT)
-    assert moved.pk == reminder.pk and moved.due_on == datetime.date(2026, 5, 26)
+    assert moved.due_on == datetime.date(2026, 5, 26)
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.CANCELLED  # the old day's
     ics = client.get(reverse("calendar_ics", args=[case.code])).content.decode()
     assert "SUMMARY:Second-opinion appointment" in ics
     assert "DTSTART:20260527T130000Z" in ics
@@ -225,3 +229,24 @@ def test_the_export_of_everything_has_the_visit_the_ticks_and_the_items(
     assert exported["visit"]["doctor_id"] == doctor.pk
     assert [tick["key"] for tick in exported["what_to_bring_packed"]] == ["medications"]
     assert [(item["kind"], item["holder"]) for item in exported["things_on_their_way"]] == [("films", "A")]
+
+
+def test_the_owner_of_a_case_with_an_appointment_can_delete_their_account(
+    case: Case, owner: User, doctor: Provider
+) -> None:
+    from secondop.casefile.deletion import delete_account
+
+    book(client_for(owner), case, doctor)
+    delete_account(owner)
+    assert not Case.objects.filter(pk=case.pk).exists() and not Visit.objects.exists()
+
+
+def test_a_moved_appointment_is_reminded_again_after_the_first_reminder_went_out(
+    case: Case, owner: User, doctor: Provider
+) -> None:
+    client = client_for(owner)
+    book(client, case, doctor)
+    Reminder.objects.filter(kind=ReminderKind.VISIT).update(status=ReminderStatus.SENT)
+    book(client, case, doctor, when="2026-06-03T09:00")
+    [again] = scheduled(kind=ReminderKind.VISIT)
+    assert again.due_on == datetime.date(2026, 6, 2)

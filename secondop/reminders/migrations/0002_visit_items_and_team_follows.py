@@ -7,40 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0010_role_constraints'),
-        ('reminders', '0001_initial'),
-        ('visits', '0001_initial'),
+        ("cases", "0010_role_constraints"),
+        ("reminders", "0001_initial"),
+        ("visits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='physical_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='visits.physicalitem'),
+            model_name="reminder",
+            name="physical_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="visits.physicalitem",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='visit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='visits.visit'),
+            model_name="reminder",
+            name="visit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to="visits.visit",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('follow_up', 'One-week follow-up'), ('legal_due', 'Legal deadline'), ('overdue', 'Past the deadline'), ('checklist', 'Checklist nudge'), ('snoozed', 'Reminder moved to the next day'), ('visit', 'The day before the visit'), ('item_missing', 'Not arrived before the visit')], max_length=16),
+            model_name="reminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("follow_up", "One-week follow-up"),
+                    ("legal_due", "Legal deadline"),
+                    ("overdue", "Past the deadline"),
+                    ("checklist", "Checklist nudge"),
+                    ("snoozed", "Reminder moved to the next day"),
+                    ("visit", "The day before the visit"),
+                    ("item_missing", "Not arrived before the visit"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='TeamFollow',
+            name="TeamFollow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_follows', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_follows', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_follows",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_follows",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'case'), name='team_follow_once')],
+                "constraints": [models.UniqueConstraint(fields=("user", "case"), name="team_follow_once")],
             },
         ),
     ]

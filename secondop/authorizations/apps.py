@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuthorizationsConfig(AppConfig):
+    name = "secondop.authorizations"
+    label = "authorizations"

@@ -1,0 +1,209 @@
+import datetime
+from typing import Any
+
+from django import forms
+
+from secondop.accounts.models import User
+from secondop.authorizations.models import (
+    DEFAULT_DAYS,
+    Authorization,
+    Discloser,
+    Information,
+    describe_provider,
+)
+from secondop.cases.models import Case
+from secondop.records.models import ProviderRole
+
+PURPOSE_MISSING = "Write why the information is shared. “At my request” is enough."
+
+
+def _clean_text(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        user: User = obj
+        return f"{user.display_name} ({user.email})" if user.display_name else user.email
+
+
+class AuthorizationForm(forms.ModelForm):
+    recipient = MemberChoiceField(
+        label="Person on this case",
+        queryset=User.objects.none(),
+        empty_label=None,
+        help_text="Usually you, the person helping.",
+    )
+
+    class Meta:
+        model = Authorization
+        fields = [
+            "recipient",
+            "recipient_name",
+            "disclosed_by",
+            "provider",
+            "disclosed_by_other",
+            "information",
+            "information_detail",
+            "purpose",
+            "expires_on",
+            "expiry_event",
+            "representative_name",
+            "representative_authority",
+        ]
+        widgets = {
+            "disclosed_by": forms.RadioSelect,
+            "information": forms.RadioSelect,
+            "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "recipient_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "representative_name": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+        labels = {
+            "recipient_name": "Their full name, as on the form",
+            "disclosed_by_other": "Who else may share it",
+            "expiry_event": "Or earlier, when (optional)",
+            "representative_name": "Name of the person signing for the patient",
+        }
+        help_texts = {
+            "recipient_name": "Leave it empty to use the name they gave in secondop.",
+            "information_detail": "For example “my knee MRI and the surgeon's notes from 2026”. Also "
+            "a good place to say what to leave out.",
+            "purpose": "“At my request” is enough.",
+            "expires_on": "Needed even when it ends at an event, so you can be reminded before it ends.",
+            "expiry_event": "For example “when my second opinion is complete”.",
+            "representative_authority": "For example “parent of a minor child”, “legal guardian” or "
+            "“health care power of attorney”.",
+        }
+
+    def __init__(self, *args: Any, case: Case, user: User, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.today = today
+        # The recipient field is declared on the form (its label shows each person's address); the
+        # model field stays optional so the authorization outlives the person's membership.
+        self.fields["recipient_name"].required = False
+        self.fields["purpose"].error_messages["required"] = PURPOSE_MISSING
+        recipient = self.fields["recipient"]
+        provider = self.fields["provider"]
+        assert isinstance(recipient, forms.ModelChoiceField) and isinstance(provider, forms.ModelChoiceField)
+        recipient.queryset = User.objects.filter(memberships__case=case).order_by("email")
+        recipient.error_messages["invalid_choice"] = "Choose one of the people on this case."
+        recipient.error_messages["required"] = "Choose who may receive the information."
+        providers = case.providers.all()
+        provider.queryset = providers
+        provider.required = False
+        provider.empty_label = "Choose the doctor or office"
+        provider.error_messages["invalid_choice"] = "Choose one of the doctors or offices in this case."
+        # A new authorization ends a year from the person's today (not the server's).
+        self.fields["expires_on"].show_hidden_initial = False
+        if not self.instance.pk:
+            self.initial.setdefault("expires_on", today + datetime.timedelta(days=DEFAULT_DAYS))
+            first = next((p for p in providers if p.role == ProviderRole.CURRENT), None)
+            first = first or next(iter(providers), None)
+            if recipient.queryset.filter(pk=user.pk).exists():
+                self.initial.setdefault("recipient", user.pk)
+            else:  # someone a team gives the case: not on the list, so nobody is chosen for them
+                recipient.empty_label = "Choose the person"
+            self.initial.setdefault("provider", first.pk if first else None)
+            self.initial.setdefault("disclosed_by", Discloser.PROVIDER if first else Discloser.ALL)
+            if not case.concern:
+                self.initial.setdefault("information", Information.ALL)
+
+    def clean_recipient_name(self) -> str:
+        return _clean_text(self.cleaned_data.get("recipient_name"))
+
+    def clean_disclosed_by_other(self) -> str:
+        return _clean_text(self.cleaned_data.get("disclosed_by_other"))
+
+    def clean_information_detail(self) -> str:
+        return _clean_text(self.cleaned_data.get("information_detail"))
+
+    def clean_purpose(self) -> str:
+        purpose = _clean_text(self.cleaned_data.get("purpose"))
+        if not purpose:
+            raise forms.ValidationError(PURPOSE_MISSING)
+        return purpose
+
+    def clean_expires_on(self) -> datetime.date:
+        expires_on: datetime.date = self.cleaned_data["expires_on"]
+        if expires_on <= self.today:
+            raise forms.ValidationError(
+                "Choose a date after today: the authorization has to end in the future."
+            )
+        if expires_on.year > self.today.year + 10:
+            raise forms.ValidationError("That is more than ten years away. Check the year.")
+        return expires_on
+
+    def clean_expiry_event(self) -> str:
+        return _clean_text(self.cleaned_data.get("expiry_event"))
+
+    def clean_representative_name(self) -> str:
+        return _clean_text(self.cleaned_data.get("representative_name"))
+
+    def clean_representative_authority(self) -> str:
+        return _clean_text(self.cleaned_data.get("representative_authority"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        recipient: User | None = data.get("recipient")
+        if recipient is not None:
+            data["recipient_name"] = data.get("recipient_name") or recipient.display_name
+            if not data["recipient_name"]:
+                self.add_error(
+                    "recipient_name",
+                    f"{recipient.email} has not given a name in secondop. Write their full name.",
+                )
+        disclosed_by = data.get("disclosed_by")
+        if disclosed_by == Discloser.PROVIDER and not data.get("provider") and "provider" not in self.errors:
+            self.add_error("provider", "Choose the doctor or office, or choose another answer above.")
+        if disclosed_by == Discloser.OTHER and not data.get("disclosed_by_other"):
+            self.add_error(
+                "disclosed_by_other", "Write who may share the information, for example a hospital's name."
+            )
+        if disclosed_by != Discloser.PROVIDER:
+            data["provider"] = None
+        if disclosed_by != Discloser.OTHER:
+            data["disclosed_by_other"] = ""
+        information = data.get("information")
+        if information == Information.RELATED and not self.case.concern:
+            self.add_error(
+                "information",
+                "This case does not say yet what the second opinion is about. Add it to the case, or "
+                "choose another answer.",
+            )
+        if information == Information.DESCRIBED and not data.get("information_detail"):
+            self.add_error(
+                "information_detail", "Describe the records, for example “my knee MRI from March”."
+            )
+        if data.get("representative_name") and not data.get("representative_authority"):
+            self.add_error(
+                "representative_authority",
+                "Write how they may act for the patient, for example “legal guardian”.",
+            )
+        if data.get("representative_authority") and not data.get("representative_name"):
+            self.add_error("representative_name", "Write the name of the person signing for the patient.")
+        return data
+
+    def save(self, commit: bool = True) -> Authorization:
+        authorization: Authorization = super().save(commit=False)
+        authorization.case = self.case
+        recipient = self.cleaned_data["recipient"]
+        authorization.recipient_email = recipient.email
+        provider = self.cleaned_data.get("provider")
+        authorization.provider_named = describe_provider(provider) if provider else ""
+        if commit:
+            authorization.save()
+        return authorization
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(
+        label="Date the patient signed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class RevokeForm(forms.Form):
+    revoked_on = forms.DateField(
+        label="Date the patient revoked it in writing",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
