@@ -97,6 +97,8 @@ class Authorization(models.Model):
     )
     # The provider as the form named them, for when the provider is later removed from the case.
     provider_named = models.CharField(max_length=700, blank=True, editable=False)
+    # What the case was about when it was signed: the signed paper keeps its words (with provider_named).
+    concern_named = models.CharField(max_length=300, blank=True, editable=False)
     disclosed_by_other = models.CharField("who else", max_length=300, blank=True)
     information = models.CharField(
         "what information", max_length=16, choices=Information.choices, default=Information.RELATED
@@ -147,9 +149,9 @@ class Authorization(models.Model):
             return "All doctors, hospitals and other health care providers who have treated me"
         if self.disclosed_by == Discloser.OTHER:
             return self.disclosed_by_other
-        if self.provider is not None:
+        if self.provider is not None and self.signed_on is None:
             return describe_provider(self.provider)
-        return self.provider_named
+        return self.provider_named  # as it was when signed (or when the doctor was removed)
 
     @property
     def who_may_receive(self) -> str:
@@ -167,7 +169,8 @@ class Authorization(models.Model):
             chosen = "My complete medical record."
         else:
             chosen = (
-                f"My medical records about {self.case.concern}: visit notes, test and lab results, "
+                f"My medical records about {self.concern_named if self.signed_on else self.case.concern}: "
+                "visit notes, test and lab results, "
                 "imaging and pathology reports, and letters between my doctors."
             )
         return f"{chosen} {_sentence(self.information_detail)}".strip()
@@ -232,7 +235,11 @@ class Authorization(models.Model):
             made = _long_date(timezone.localdate(self.created_at))
             raise Refused(f"This form was made on {made}, so it cannot have been signed before that.")
         self.signed_on = on
-        self.save(update_fields=["signed_on", "updated_at"])
+        # The signed paper keeps the words it was signed with, whatever the case or the doctor say later.
+        if self.provider is not None:
+            self.provider_named = describe_provider(self.provider)
+        self.concern_named = self.case.concern
+        self.save(update_fields=["signed_on", "provider_named", "concern_named", "updated_at"])
 
     def revoke(self, on: datetime.date, *, today: datetime.date) -> None:
         if self.revoked_on is not None:

@@ -184,3 +184,17 @@ def test_a_removed_doctor_is_still_named_as_the_form_named_them(
     assert "Dr. Maria Chen, Eastside Clinic, 1 Main Street, Springfield" in printed(
         authorization, advocate
     ).text("from")
+
+
+def test_a_signed_form_keeps_the_words_it_was_signed_with(
+    authorization: Authorization, advocate: User
+) -> None:
+    """Editing the case or the doctor after signing changes nothing on the signed paper."""
+    with on(TODAY):
+        authorization.mark_signed(TODAY, today=TODAY)
+    Case.objects.filter(pk=authorization.case_id).update(concern="something else entirely")
+    assert authorization.provider is not None
+    type(authorization.provider).objects.filter(pk=authorization.provider.pk).update(name="Dr. Someone Else")
+    page = printed(Authorization.objects.get(pk=authorization.pk), advocate)
+    assert "My medical records about the knee surgery" in page.text("what")
+    assert "Dr. Maria Chen" in page.text("from") and "Someone Else" not in page.text("from")
