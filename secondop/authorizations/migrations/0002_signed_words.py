@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorizations', '0001_initial'),
+        ("authorizations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='authorization',
-            name='concern_named',
+            model_name="authorization",
+            name="concern_named",
             field=models.CharField(blank=True, editable=False, max_length=300),
         ),
     ]
