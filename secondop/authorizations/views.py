@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,10 +25,13 @@ SIGNED = "an authorization to share records (marked signed)"
 REVOKED = "an authorization to share records (marked revoked)"
 
 
-def _authorization(case: Case, authorization_id: int) -> Authorization:
-    return get_object_or_404(
-        case.authorizations.select_related("case", "provider", "recipient"), pk=authorization_id
-    )
+def _authorization(case: Case, authorization_id: int, *, lock: bool = False) -> Authorization:
+    """The case's authorization; locked for a change (inside the view's transaction), so that two changes
+    at once (an edit and a signature, a signing date corrected while it is revoked) go one after the other."""
+    rows = case.authorizations.select_related("case", "provider", "recipient")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return get_object_or_404(rows, pk=authorization_id)
 
 
 @keep_offline
@@ -50,9 +54,10 @@ def authorization_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse
 @keep_offline
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@transaction.atomic
 def authorization_edit(request: AuthenticatedRequest, code: UUID, authorization_id: int) -> HttpResponse:
     case, _ = get_case_for(request, code, "write")
-    authorization = _authorization(case, authorization_id)
+    authorization = _authorization(case, authorization_id, lock=request.method == "POST")
     if not authorization.can_change:
         messages.error(
             request, "It is signed, so it stays as the patient signed it. To change it, make a new one."
@@ -103,9 +108,10 @@ def authorization_detail(request: AuthenticatedRequest, code: UUID, authorizatio
 
 @login_required
 @require_POST
+@transaction.atomic
 def authorization_sign(request: AuthenticatedRequest, code: UUID, authorization_id: int) -> HttpResponse:
     case, membership = get_case_for(request, code, "write")
-    authorization = _authorization(case, authorization_id)
+    authorization = _authorization(case, authorization_id, lock=True)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
@@ -121,9 +127,10 @@ def authorization_sign(request: AuthenticatedRequest, code: UUID, authorization_
 
 @login_required
 @require_POST
+@transaction.atomic
 def authorization_revoke(request: AuthenticatedRequest, code: UUID, authorization_id: int) -> HttpResponse:
     case, membership = get_case_for(request, code, "write")
-    authorization = _authorization(case, authorization_id)
+    authorization = _authorization(case, authorization_id, lock=True)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:

@@ -153,7 +153,13 @@ def schedule_for_authorization(authorization: Authorization) -> None:
         return
     for user in recipients(authorization.case):
         key = f"{ReminderKind.AUTHORIZATION}:a{authorization.pk}:u{user.pk}"
-        day = authorization.remind_on
+        # One signed with less than two weeks left is reminded at once (today, or tomorrow if 9:00 passed).
+        today = _profile(user).today()
+        day = (
+            max(authorization.remind_on, today)
+            if authorization.expires_on >= today
+            else authorization.remind_on
+        )
         _schedule(user, authorization.case, ReminderKind.AUTHORIZATION, key, day, authorization=authorization)
 
 

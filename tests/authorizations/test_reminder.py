@@ -31,3 +31,16 @@ def test_a_signed_authorization_is_reminded_two_weeks_before_it_ends(
             assert private not in payload
         authorization.revoke(TODAY, today=TODAY)
         assert reminders() == []
+
+
+def test_one_signed_with_less_than_two_weeks_left_is_reminded_at_once(case: Case, advocate: User) -> None:
+    advocate.display_name = "Sam Lee"
+    advocate.save()
+    soon = TODAY + datetime.timedelta(days=5)
+    with on(TODAY):
+        authorization = make(
+            client_for(advocate), case, answers(advocate, doctor(case), expires_on=soon.isoformat())
+        )
+        authorization.mark_signed(TODAY, today=TODAY)
+        [reminder] = reminders()
+        assert reminder.due_on == TODAY
