@@ -244,28 +244,40 @@ class Bench:
         return None
 
     def sending(self) -> bool:
-        """Whether a worker holds a batch now: rows it started on (lease renewed after the claim)."""
+        """Whether a live worker holds a batch now: rows whose lease was set or renewed in the last few
+        seconds (a killed worker's rows keep the lease they had, so they do not count)."""
+        from django.conf import settings
+        from django.db import connection
+        from django.utils import timezone
+
         from secondop.reminders.models import Reminder, ReminderStatus
 
+        fresh = timezone.now() + datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS - 5)
         try:
-            return Reminder.objects.filter(status=ReminderStatus.SENDING).exists()
+            return Reminder.objects.filter(status=ReminderStatus.SENDING, lease_until__gt=fresh).exists()
         except Exception:  # the database restarting
-            from django.db import connection
-
             connection.close()
             return False
 
     def kill(self, name: str) -> None:
+        # After an earlier fault the part may still be starting again: wait for it (and for the worker to
+        # answer), so that every fault hits a running part.
+        deadline = time.monotonic() + 60
+        while (self.part(name) is None or (name == "worker" and not self.worker_answers())) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
         if name == "worker":
             # The hard case: the worker holds a batch (claimed rows, a push perhaps in flight).
             deadline = time.monotonic() + 20
             while not self.sending() and time.monotonic() < deadline:
                 time.sleep(0.01)
-            self.held += self.sending()
+        holding = name == "worker" and self.sending()
         pid = self.part(name)
         if pid is None:
-            log(f"fault: no {name} to kill (still starting again?)")
+            log(f"fault: no {name} to kill within 60 s")
             return
+        self.held += holding
         os.kill(pid, signal.SIGKILL)
         self.faults[name] += 1
         log(f"fault: killed {name} (pid {pid}) with SIGKILL")
