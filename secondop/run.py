@@ -94,7 +94,7 @@ def service_command(name: str) -> list[str]:
             "-m",
             "celery",
             "-A",
-            "secondop",
+            "secondop.beat",  # its own app: the schedule without Django's apps (secondop/beat.py)
             "beat",
             "--loglevel",
             os.environ.get("LOG_LEVEL", "INFO"),

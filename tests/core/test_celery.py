@@ -96,3 +96,19 @@ def test_celery_is_configured_for_safety() -> None:
     assert entry["task"] == "secondop.tasks.heartbeat"
     assert entry["options"]["expires"] < entry["schedule"]
     assert "secondop.tasks.heartbeat" in app.tasks
+
+
+def test_beat_has_its_own_app_with_the_schedule_and_no_django_apps() -> None:
+    """Beat sends task names at their times and nothing more: its app loads the settings, not the apps."""
+    import json
+    import sys
+
+    probe = (
+        "import json, django.apps, secondop.beat as beat; "
+        "conf = beat.app.conf; "
+        "print(json.dumps([sorted(conf.beat_schedule), django.apps.apps.ready, conf.broker_url]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    schedule, apps_ready, broker = json.loads(out)
+    assert schedule == sorted(settings.CELERY_BEAT_SCHEDULE) and apps_ready is False
+    assert broker == settings.CELERY_BROKER_URL
