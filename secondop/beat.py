@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secondop.settings")
 
 from django.conf import settings  # noqa: E402  (the settings module only: no apps are loaded)
 
-app = Celery("secondop")
+app = Celery("secondop", fixups=[])  # not the Django fixup, which would set up every app
 app.conf.update(
     broker_url=settings.CELERY_BROKER_URL,
     broker_connection_retry_on_startup=True,

@@ -105,6 +105,7 @@ def test_beat_has_its_own_app_with_the_schedule_and_no_django_apps() -> None:
 
     probe = (
         "import json, django.apps, secondop.beat as beat; "
+        "beat.app.loader.import_default_modules(); "  # what the beat command does at start
         "conf = beat.app.conf; "
         "print(json.dumps([sorted(conf.beat_schedule), django.apps.apps.ready, conf.broker_url]))"
     )
