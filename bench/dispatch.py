@@ -121,6 +121,63 @@ class Arrivals:
         return {reminder: min(times) for reminder, times in self.times.items()}
 
 
+def make_people(count: int, prefix: str, receiver: "PushReceiver") -> Group:
+    """`count` people, each with a case, a phone and one reminder, due far in the future for now."""
+    from django.db import transaction
+
+    from secondop.accounts.models import Profile, User
+    from secondop.cases.models import Case, Membership, Role
+    from secondop.reminders.models import PushSubscription, Reminder, ReminderKind
+
+    group = Group(prefix, [], {})
+    chunk = 2000
+    for start in range(0, count, chunk):
+        size = min(chunk, count - start)
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                [User(email=f"{prefix}{start + n}@example.com", password="!") for n in range(size)]
+            )
+            Profile.objects.bulk_create([Profile(user=user) for user in users])
+            cases = Case.objects.bulk_create(
+                [Case(patient_name="Bench Patient", concern="bench", created_by=user) for user in users]
+            )
+            Membership.objects.bulk_create(
+                [
+                    Membership(case=case, user=user, role=Role.OWNER, gets_reminders=True)
+                    for case, user in zip(cases, users, strict=True)
+                ]
+            )
+            infos = [receiver.new_subscription() for _ in users]
+            PushSubscription.objects.bulk_create(
+                [
+                    PushSubscription(
+                        user=user,
+                        endpoint=info["endpoint"],
+                        p256dh=info["keys"]["p256dh"],
+                        auth=info["keys"]["auth"],
+                    )
+                    for user, info in zip(users, infos, strict=True)
+                ]
+            )
+            reminders = Reminder.objects.bulk_create(
+                [
+                    Reminder(
+                        recipient=user,
+                        case=case,
+                        kind=ReminderKind.FOLLOW_UP,
+                        due_on=FAR_AWAY.date(),
+                        due_at=FAR_AWAY,
+                        dedupe_key=f"{prefix}:{user.pk}",
+                    )
+                    for case, user in zip(cases, users, strict=True)
+                ]
+            )
+        for reminder, info in zip(reminders, infos, strict=True):
+            group.reminders.append(reminder.pk)
+            group.by_endpoint[receiver.subscriber_id(info["endpoint"])] = reminder.pk
+    return group
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -220,60 +277,7 @@ class Bench:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def people(self, count: int, prefix: str, receiver: "PushReceiver") -> Group:
-        """`count` people, each with a case, a phone and one reminder, due far in the future for now."""
-        from django.db import transaction
-
-        from secondop.accounts.models import Profile, User
-        from secondop.cases.models import Case, Membership, Role
-        from secondop.reminders.models import PushSubscription, Reminder, ReminderKind
-
-        group = Group(prefix, [], {})
-        chunk = 2000
-        for start in range(0, count, chunk):
-            size = min(chunk, count - start)
-            with transaction.atomic():
-                users = User.objects.bulk_create(
-                    [User(email=f"{prefix}{start + n}@example.com", password="!") for n in range(size)]
-                )
-                Profile.objects.bulk_create([Profile(user=user) for user in users])
-                cases = Case.objects.bulk_create(
-                    [Case(patient_name="Bench Patient", concern="bench", created_by=user) for user in users]
-                )
-                Membership.objects.bulk_create(
-                    [
-                        Membership(case=case, user=user, role=Role.OWNER, gets_reminders=True)
-                        for case, user in zip(cases, users, strict=True)
-                    ]
-                )
-                infos = [receiver.new_subscription() for _ in users]
-                PushSubscription.objects.bulk_create(
-                    [
-                        PushSubscription(
-                            user=user,
-                            endpoint=info["endpoint"],
-                            p256dh=info["keys"]["p256dh"],
-                            auth=info["keys"]["auth"],
-                        )
-                        for user, info in zip(users, infos, strict=True)
-                    ]
-                )
-                reminders = Reminder.objects.bulk_create(
-                    [
-                        Reminder(
-                            recipient=user,
-                            case=case,
-                            kind=ReminderKind.FOLLOW_UP,
-                            due_on=FAR_AWAY.date(),
-                            due_at=FAR_AWAY,
-                            dedupe_key=f"{prefix}:{user.pk}",
-                        )
-                        for case, user in zip(cases, users, strict=True)
-                    ]
-                )
-            for reminder, info in zip(reminders, infos, strict=True):
-                group.reminders.append(reminder.pk)
-                group.by_endpoint[receiver.subscriber_id(info["endpoint"])] = reminder.pk
-        return group
+        return make_people(count, prefix, receiver)
 
     # Measuring
 

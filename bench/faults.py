@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import log, percentile, process_stats  # noqa: E402
+from dispatch import make_people  # noqa: E402
 
 from secondop.embedded import free_port  # noqa: E402
 
@@ -129,60 +130,9 @@ class Bench:
         call_command("migrate", verbosity=0)
 
     def people(self, receiver: "PushReceiver") -> dict[str, int]:
-        """`--count` people, each with a case, a phone and one reminder (not due yet); endpoint id -> the
-        reminder meant for it."""
-        from django.db import transaction
-
-        from secondop.accounts.models import Profile, User
-        from secondop.cases.models import Case, Membership, Role
-        from secondop.reminders.models import PushSubscription, Reminder, ReminderKind
-
-        by_endpoint: dict[str, int] = {}
-        count, chunk = self.args.count, 2000
-        for start in range(0, count, chunk):
-            size = min(chunk, count - start)
-            with transaction.atomic():
-                users = User.objects.bulk_create(
-                    [User(email=f"faults{start + n}@example.com", password="!") for n in range(size)]
-                )
-                Profile.objects.bulk_create([Profile(user=user) for user in users])
-                cases = Case.objects.bulk_create(
-                    [Case(patient_name="Bench Patient", concern="bench", created_by=user) for user in users]
-                )
-                Membership.objects.bulk_create(
-                    [
-                        Membership(case=case, user=user, role=Role.OWNER, gets_reminders=True)
-                        for case, user in zip(cases, users, strict=True)
-                    ]
-                )
-                infos = [receiver.new_subscription() for _ in users]
-                PushSubscription.objects.bulk_create(
-                    [
-                        PushSubscription(
-                            user=user,
-                            endpoint=info["endpoint"],
-                            p256dh=info["keys"]["p256dh"],
-                            auth=info["keys"]["auth"],
-                        )
-                        for user, info in zip(users, infos, strict=True)
-                    ]
-                )
-                reminders = Reminder.objects.bulk_create(
-                    [
-                        Reminder(
-                            recipient=user,
-                            case=case,
-                            kind=ReminderKind.FOLLOW_UP,
-                            due_on=FAR_AWAY.date(),
-                            due_at=FAR_AWAY,
-                            dedupe_key=f"faults:{user.pk}",
-                        )
-                        for case, user in zip(cases, users, strict=True)
-                    ]
-                )
-            for reminder, info in zip(reminders, infos, strict=True):
-                by_endpoint[receiver.subscriber_id(info["endpoint"])] = reminder.pk
-        return by_endpoint
+        """`--count` people, each with a case, a phone and one reminder (not due yet), as dispatch.py makes
+        them; endpoint id -> the reminder meant for it."""
+        return make_people(self.args.count, "faults", receiver).by_endpoint
 
     def fall_due(self, reminders: list[int]) -> dict[int, float]:
         """Spreads the reminders' due times evenly over --seconds from a few seconds on; reminder -> due."""
