@@ -84,6 +84,7 @@ def test_a_new_person_answers_the_chooser_edits_copies_ticks_and_finds_it_all_ke
             "Asking for your records",
             "If your doctor pushes back",
             "Portal message that documents the request",
+            "Sharing the result with your doctor",  # after the visit; offered on every case
         ]
     )
 
