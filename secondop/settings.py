@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "secondop.security.SessionIdleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -291,7 +292,13 @@ PUSH_SERVICE_HOSTS = env_list(
 # Subscriptions pointing at http://127.0.0.1 (a local test receiver) are accepted only when this is on.
 PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", default=DEBUG)
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish (see README, "Adding a language"). Signed in, a person's own choice (Profile.language)
+# is used; before that the language cookie set by the switch, then the browser's Accept-Language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date and number formats per language (secondop/formats/<code>/formats.py), over Django's own.
+FORMAT_MODULE_PATH = ["secondop.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -81,6 +82,9 @@ class Profile(models.Model):
         ],
         default="auto",
     )
+    # The language of the pages, the reminders and the e-mails this person gets (a script or letter has a
+    # language of its own: the one it will be used in).
+    language = models.CharField("language", max_length=8, choices=settings.LANGUAGES, default="en")
     quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
 
