@@ -1,6 +1,9 @@
+from collections.abc import Generator
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case, Membership, Role
@@ -12,6 +15,15 @@ PASSWORD = "a calm long passphrase"
 def _fresh_cache() -> None:
     # allauth's and the app's rate limits live in the cache; each test starts with none used.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start() -> Generator[None]:
+    # A request leaves its language active in the thread (LocaleMiddleware sets it per request): each test
+    # starts in the default language, as each request does.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 def make_user(email: str, *, verified: bool = True) -> User:

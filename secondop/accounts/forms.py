@@ -1,29 +1,38 @@
 from django import forms
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from secondop.accounts.models import Profile, available_time_zones
+from secondop.accounts.models import Profile, User, available_time_zones, current_language
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [("", "Choose your time zone")] + [
+    return [("", _("Choose your time zone"))] + [
         (name, name.replace("_", " ")) for name in sorted(available_time_zones())
     ]
 
 
 class ProfileForm(forms.ModelForm):
     display_name = forms.CharField(
-        label="Your name", max_length=120, required=False, help_text="Shown to people you share a case with."
+        label=_("Your name"),
+        max_length=120,
+        required=False,
+        help_text=_("Shown to people you share a case with."),
     )
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=time_zone_choices, help_text="Reminders arrive at 9:00 your time."
+        label=_("Time zone"), choices=time_zone_choices, help_text=_("Reminders arrive at 9:00 your time.")
     )
 
-    field_order = ["display_name", "time_zone", "quiet_hours_start", "quiet_hours_end"]
+    field_order = ["display_name", "language", "time_zone", "quiet_hours_start", "quiet_hours_end"]
 
     class Meta:
         model = Profile
-        fields = ["time_zone", "quiet_hours_start", "quiet_hours_end"]
-        labels = {"quiet_hours_start": "Quiet from", "quiet_hours_end": "Quiet until"}
-        help_texts = {"quiet_hours_end": "No reminders reach you between these times."}
+        fields = ["language", "time_zone", "quiet_hours_start", "quiet_hours_end"]
+        labels = {"language": _("Language"), "quiet_hours_start": _("Quiet from"), "quiet_hours_end": _("Quiet until")}
+        help_texts = {
+            "language": _("Of these pages, your reminders and e-mails. Each script and letter has its own."),
+            "quiet_hours_end": _("No reminders reach you between these times."),
+        }
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -50,5 +59,25 @@ class BrowserTimeZoneForm(forms.Form):
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"]
         if value not in available_time_zones():
-            raise forms.ValidationError("Unknown time zone.")
+            raise forms.ValidationError(_("Unknown time zone."))
         return value
+
+
+class SignupLanguageForm(forms.Form):
+    """What allauth's sign-up form adds (ACCOUNT_SIGNUP_FORM_CLASS): the language, offered as the one the
+    page is in (the switch's, or the browser's)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=current_language,
+        help_text=_("Of the pages, the reminders and the e-mails. You can change it in Settings."),
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        Profile.objects.filter(user=user).update(language=self.cleaned_data["language"])
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

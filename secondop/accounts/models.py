@@ -6,7 +6,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+
+def current_language() -> str:
+    """The language in use now (the page's, or the one a reminder is written in), as one of LANGUAGES."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 @cache
@@ -16,7 +25,7 @@ def available_time_zones() -> frozenset[str]:
 
 def validate_time_zone(value: str) -> None:
     if value not in available_time_zones():
-        raise ValidationError("Choose a time zone from the list, for example Europe/London.")
+        raise ValidationError(_("Choose a time zone from the list, for example Europe/London."))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,8 +54,8 @@ class User(AbstractUser):
     """A person who signs in with an e-mail address (there is no username)."""
 
     username = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
-    display_name = models.CharField("your name", max_length=120, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("your name"), max_length=120, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
@@ -71,20 +80,20 @@ class Profile(models.Model):
     time_zone_from_browser = models.BooleanField(
         default=False, help_text="Set automatically from the browser rather than chosen by the user."
     )
-    push_reminders = models.BooleanField("reminders on this phone's home screen", default=True)
+    push_reminders = models.BooleanField(_("reminders on this phone's home screen"), default=True)
     email_reminders = models.CharField(
-        "reminders by e-mail",
+        _("reminders by e-mail"),
         max_length=8,
         choices=[
-            ("auto", "Only when no device gets them"),
-            ("always", "Always"),
-            ("never", "Never"),
+            ("auto", _("Only when no device gets them")),
+            ("always", _("Always")),
+            ("never", _("Never")),
         ],
         default="auto",
     )
     # The language of the pages, the reminders and the e-mails this person gets (a script or letter has a
     # language of its own: the one it will be used in).
-    language = models.CharField("language", max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
 

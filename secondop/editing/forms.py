@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 
 class SaveForm(forms.Form):
@@ -12,3 +13,7 @@ class SaveForm(forms.Form):
 
 class ResolveForm(forms.Form):
     keep = forms.ChoiceField(choices=[("mine", "mine"), ("theirs", "theirs")])
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)

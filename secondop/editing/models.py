@@ -3,6 +3,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from secondop.accounts.models import current_language
+
 
 class SaveResult(models.TextChoices):
     SAVED = "saved"
@@ -14,7 +16,12 @@ class VersionedText(models.Model):
 
     `version` goes up by one with every saved change; an edit based on an older version is a conflict,
     and then both texts are kept (`text` and `conflict_text`) until someone chooses.
+
+    `language` is the one it will be used in, chosen per text: the page around it is in the reader's own
+    (a patient who reads secondop in Spanish may need the records letter in English, and the reverse).
     """
+
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default=current_language)
 
     text = models.TextField(max_length=20000)
     generated_text = models.TextField(max_length=20000)
@@ -85,6 +92,12 @@ class VersionedText(models.Model):
             conflict_by=None,
         )
         self.refresh_from_db()
+
+    def change_language(self, language: str, generated: str, user: object) -> None:
+        """The text in another language: the suggested text in it (words typed over the old one are
+        replaced, as the page says before the person chooses)."""
+        type(self)._default_manager.filter(pk=self.pk).update(language=language)
+        self.restore_generated(generated, user)
 
     def follow_generated(self, fresh: str) -> bool:
         """Takes a newly generated text if nobody edited this one by hand; True when it changed."""

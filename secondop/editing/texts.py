@@ -3,10 +3,12 @@ brackets, e.g. "[your name]" — never left blank — and the page lists the pla
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 PLACEHOLDER = re.compile(r"\[([^\[\]\n]{2,80})\]")
 
 # The placeholders of the facts scripts and letters both name: the same missing fact reads the same.
-SHARED_LABELS = {"patient_name": "your name", "records": "the records you want"}
+SHARED_LABELS = {"patient_name": _("your name"), "records": _("the records you want")}
 
 
 def placeholders_in(text: str) -> list[str]:

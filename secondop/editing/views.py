@@ -14,11 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases.access import Need
 from secondop.cases.models import Membership
-from secondop.editing.forms import ResolveForm, SaveForm
+from secondop.editing.forms import LanguageForm, ResolveForm, SaveForm
 from secondop.editing.models import SaveResult, VersionedText
 from secondop.editing.texts import paragraphs, placeholders_in
 from secondop.pwa import protocol
@@ -27,7 +31,19 @@ from secondop.pwa.protocol import CONFLICT_TAG
 from secondop.requests import AuthenticatedRequest
 
 type View = Callable[..., HttpResponse]
-WRITES = {"save", "restore", "resolve"}
+WRITES = {"save", "restore", "resolve", "language"}
+# What the pages call a text of each `noun` (see Editor.describe): each word whole, as Spanish gives each
+# its own gender ("este guion", "esta carta").
+THIS = {
+    "script": pgettext_lazy("editing", "this script"),
+    "letter": pgettext_lazy("editing", "this letter"),
+    "message": pgettext_lazy("editing", "this message"),
+}
+YOUR = {
+    "script": gettext_lazy("Your script"),
+    "letter": gettext_lazy("Your letter"),
+    "message": gettext_lazy("Your message"),
+}
 
 
 class Editor[T: VersionedText]:
@@ -48,8 +64,13 @@ class Editor[T: VersionedText]:
         raise NotImplementedError
 
     def generate(self, request: AuthenticatedRequest, text: T) -> str:
-        """The text as it would be generated now."""
+        """The text as it would be generated now, in the active language (see `generated`)."""
         raise NotImplementedError
+
+    def generated(self, request: AuthenticatedRequest, text: T, language: str = "") -> str:
+        """The text as it would be generated now, in its own language (or in `language`)."""
+        with translation.override(language or text.language):
+            return self.generate(request, text)
 
     def describe(self, text: T) -> dict[str, object]:
         """What the pages say about the text: `kind_label`, `noun` ("script", "letter"), `description`,
@@ -57,7 +78,8 @@ class Editor[T: VersionedText]:
         raise NotImplementedError
 
     def where_to_fill(self, text: T) -> dict[str, str]:
-        """Each placeholder's label → the link where its fact is filled in (asked only for a writer)."""
+        """Each placeholder's label → the link where its fact is filled in (asked only for a writer, in the
+        text's language: the labels are those of its placeholders)."""
         return {}
 
     def saved(self, request: AuthenticatedRequest, text: T) -> None:
@@ -65,7 +87,15 @@ class Editor[T: VersionedText]:
 
     def actions(self) -> list[str]:
         """Each is a method of this class, and a URL named `<name>_<action>`."""
-        return ["edit", "save", "restore", "resolve", "say", *(["print"] if self.print_template else [])]
+        return [
+            "edit",
+            "save",
+            "restore",
+            "resolve",
+            "language",
+            "say",
+            *(["print"] if self.print_template else []),
+        ]
 
     def urls(self, route: str) -> list[URLPattern]:
         """The editor's URLs under `route`, a path ending in "/" that holds the arguments `find` takes."""
@@ -84,7 +114,9 @@ class Editor[T: VersionedText]:
     def context(self, text: T, membership: Membership, url: dict[str, Any]) -> dict[str, object]:
         """What the templates need (see templates/editing/page.html)."""
         can_edit = membership.can("write")
-        where = self.where_to_fill(text) if can_edit else {}
+        with translation.override(text.language):
+            where = self.where_to_fill(text) if can_edit else {}
+        described = self.describe(text)
         return {
             "case": membership.case,
             "membership": membership,
@@ -92,7 +124,9 @@ class Editor[T: VersionedText]:
             "can_edit": can_edit,
             "missing": [(label, where.get(label)) for label in placeholders_in(text.text)],
             **{f"{action}_url": self.url(action, url) for action in self.actions()},
-            **self.describe(text),
+            "this_noun": THIS[str(described["noun"])],
+            "your_noun": YOUR[str(described["noun"])],
+            **described,
         }
 
     def edit(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
@@ -113,13 +147,13 @@ class Editor[T: VersionedText]:
         # A refused save stores nothing, not even the text it would have gone into.
         text, membership = self.find(request, "write", store=form.is_valid(), **url)
         context = self.context(text, membership, url)
-        noun = context["noun"]
         if not form.is_valid():
-            message = f"This {noun} could not be saved: it is longer than 20,000 characters."
+            this = capfirst(context["this_noun"])
+            message = _("%(this)s could not be saved: it is longer than 20,000 characters.") % {"this": this}
             if "version" in form.errors:
-                message = (
-                    f"This {noun} could not be saved. Reload the page and try again; your text is still here."
-                )
+                message = _(
+                    "%(this)s could not be saved. Reload the page and try again; your text is still here."
+                ) % {"this": this}
             if request.htmx:
                 response = render(request, "editing/page.html#save-status", {**context, "error": message})
                 return protocol.answer(response, "refused", message=message)
@@ -137,26 +171,40 @@ class Editor[T: VersionedText]:
         if result == SaveResult.CONFLICT:
             messages.error(
                 request,
-                f"Someone else changed this {noun} while you were writing. Both versions are kept.",
+                _("Someone else changed %(this)s while you were writing. Both versions are kept.")
+                % {"this": context["this_noun"]},
                 extra_tags=CONFLICT_TAG,
             )
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
         return redirect(self.url("edit", url))
 
     def restore(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
-        text, _ = self.find(request, "write", store=True, **url)
-        text.restore_generated(self.generate(request, text), request.user)
-        messages.success(request, "The suggested text is back.")
+        text, _membership = self.find(request, "write", store=True, **url)
+        text.restore_generated(self.generated(request, text), request.user)
+        messages.success(request, _("The suggested text is back."))
+        return redirect(self.url("edit", url))
+
+    def language(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
+        """The text in the language it will be used in: the suggested text in that language."""
+        form = LanguageForm(request.POST)
+        text, _membership = self.find(request, "write", store=form.is_valid(), **url)
+        if not form.is_valid():
+            messages.error(request, _("Choose English or Español."))
+            return redirect(self.url("edit", url))
+        language = form.cleaned_data["language"]
+        if language != text.language:
+            text.change_language(language, self.generated(request, text, language), request.user)
+            messages.success(request, _("The suggested text is now in %(language)s.") % {"language": text.get_language_display()})
         return redirect(self.url("edit", url))
 
     def resolve(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:
         form = ResolveForm(request.POST)
-        text, _ = self.find(request, "write", store=form.is_valid(), **url)
+        text, _membership = self.find(request, "write", store=form.is_valid(), **url)
         if not form.is_valid():
-            return HttpResponse("Choose which version to keep.", status=400, content_type="text/plain")
+            return HttpResponse(_("Choose which version to keep."), status=400, content_type="text/plain")
         text.resolve_conflict(form.cleaned_data["keep"], request.user)
-        messages.success(request, "Done: one version is kept.")
+        messages.success(request, _("Done: one version is kept."))
         return redirect(self.url("edit", url))
 
 
