@@ -8,6 +8,7 @@ from django.urls import include, path
 from secondop import views
 from secondop.cases import people_views
 from secondop.pwa import views as pwa_views
+from secondop.pwa.jsi18n import javascript_catalogue
 
 # The admin signs in through allauth's log-in (its rate limits, e-mail verification and two-factor), never
 # through its own password-only form; a signed-in person who is not staff gets 403.
@@ -29,6 +30,7 @@ urlpatterns = [
     # Our own service worker replaces django-pwa's (which has no push or sync); its manifest stays.
     path("serviceworker.js", pwa_views.service_worker, name="serviceworker"),
     path("pwa/csrf/", pwa_views.csrf_token, name="pwa_csrf"),
+    path("jsi18n/<str:lang>/", javascript_catalogue, name="jsi18n"),  # the scripts' words, per language
     path("", include("pwa.urls")),
     path("favicon.ico", views.favicon),
 ]

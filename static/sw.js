@@ -16,8 +16,12 @@
  * - Every push shows a notification (iOS and Chrome end the subscription of a worker that shows none), with
  *   Done and Remind me tomorrow; those two POST the payload's single-use action links without opening
  *   the app. A tap on the notification itself opens (or focuses) the app at the payload's page.
+ * - Words: each language's JavaScript catalogue (/jsi18n/<lang>/, secondop/pwa/jsi18n.py) is precached
+ *   with the shell and served from it, as the pages load their language's; the worker imports them too,
+ *   for what it says itself (a notification's buttons and fallbacks), in the language of the pages last
+ *   opened. Being imported, a release that changes one is a new worker, as one with new assets is.
  */
-/* global self, caches, fetch, Response, URL, Headers, importScripts */
+/* global self, caches, fetch, Request, Response, URL, Headers, importScripts */
 "use strict";
 
 var CONFIG = self.SECONDOP;
@@ -29,9 +33,107 @@ var SYNC_TAG = "outbox";
 
 if (CONFIG.outbox) importScripts.apply(self, CONFIG.outbox);
 
+// Each language's catalogue URL: the server's list, else the languages the app has (settings.LANGUAGES).
+var CATALOGUES = CONFIG.catalogues || { en: "/jsi18n/en/", es: "/jsi18n/es/" };
+var LANGUAGE_CACHE = "secondop-language";
+var LANGUAGE_KEY = "/secondop-language";
+var DEFAULT_LANGUAGE = "en";
+
+function catalogueUrls() {
+  return Object.keys(CATALOGUES).map(function (lang) {
+    return CATALOGUES[lang];
+  });
+}
+
+// The language whose catalogue this URL is, or null.
+function catalogueLanguage(url) {
+  return (
+    Object.keys(CATALOGUES).filter(function (lang) {
+      return new URL(CATALOGUES[lang], self.location.origin).pathname === url.pathname && !url.search;
+    })[0] || null
+  );
+}
+
+// Each catalogue loaded into an object of its own: a catalogue script makes a new `django` (with its own
+// gettext) when the global scope has none. One that does not load says nothing: its texts stay English.
+var TRANSLATIONS = {};
+Object.keys(CATALOGUES).forEach(function (lang) {
+  self.django = undefined;
+  try {
+    importScripts(CATALOGUES[lang]);
+    if (self.django && typeof self.django.gettext === "function") TRANSLATIONS[lang] = self.django;
+  } catch (error) {
+    // Not reached when the worker was installed: English.
+  }
+  self.django = undefined;
+});
+
+function translator(lang) {
+  var catalogue = TRANSLATIONS[lang];
+  return function (msgid) {
+    return catalogue ? catalogue.gettext(msgid) : msgid;
+  };
+}
+
+// The language of the pages last opened on this phone (each loads its language's catalogue through this
+// worker), kept for the notifications that come when none is open.
+var pageLanguage = null;
+
+function rememberLanguage(lang) {
+  pageLanguage = lang;
+  return caches
+    .open(LANGUAGE_CACHE)
+    .then(function (cache) {
+      return cache.put(LANGUAGE_KEY, new Response(lang));
+    })
+    .catch(function () {});
+}
+
+function currentLanguage() {
+  if (pageLanguage) return Promise.resolve(pageLanguage);
+  return caches
+    .match(LANGUAGE_KEY, { cacheName: LANGUAGE_CACHE })
+    .then(function (kept) {
+      return kept ? kept.text() : "";
+    })
+    .then(function (lang) {
+      return pageLanguage || (CATALOGUES[lang] ? lang : DEFAULT_LANGUAGE);
+    })
+    .catch(function () {
+      return DEFAULT_LANGUAGE;
+    });
+}
+
 function precacheShell() {
   return caches.open(SHELL_CACHE).then(function (cache) {
-    return cache.addAll(CONFIG.precache.concat([CONFIG.offlineUrl]));
+    return cache.addAll(CONFIG.precache.concat([CONFIG.offlineUrl])).then(function () {
+      // Fresh from the server (a release may have changed them), and never a reason to fail the install:
+      // a page without its catalogue is shown in English, and the fetch below keeps it the next time.
+      return Promise.all(
+        catalogueUrls().map(function (url) {
+          return cache.add(new Request(url, { cache: "no-cache" })).catch(function () {});
+        })
+      );
+    });
+  });
+}
+
+// A catalogue from the shell cache; one not there yet is fetched and kept.
+function catalogueResponse(request) {
+  return caches.match(request, { ignoreVary: true }).then(function (cached) {
+    if (cached) return cached;
+    return fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches
+          .open(SHELL_CACHE)
+          .then(function (cache) {
+            return cache.put(request, copy);
+          })
+          .catch(function () {});
+      }
+      return response;
+    });
   });
 }
 
@@ -155,6 +257,12 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(handleNavigation(event));
     return;
   }
+  var lang = catalogueLanguage(url);
+  if (lang) {
+    event.waitUntil(rememberLanguage(lang));
+    event.respondWith(catalogueResponse(request));
+    return;
+  }
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(
       caches.match(request).then(function (cached) {
@@ -165,11 +273,24 @@ self.addEventListener("fetch", function (event) {
 });
 
 // Reminders (Web Push). The payload (secondop/reminders/dispatch.py, `payload_for`) is
-// {title, body, url, tag, actions: {done, tomorrow}} and carries no health detail.
+// {title, body, url, tag, actions: {done, tomorrow}, action_titles: {done, tomorrow}}, in the person's
+// language, and carries no health detail.
 var NEUTRAL_TITLE = "secondop";
-var NEUTRAL_BODY = "You have a reminder in secondop";
 var INBOX_URL = "/inbox/";
-var ACTION_TITLES = { done: "Done", tomorrow: "Remind me tomorrow" };
+
+// What the worker says itself, in `lang`: the buttons when the payload does not name them, and the
+// fallbacks.
+function ownTexts(lang) {
+  var gettext = translator(lang);
+  return {
+    neutralBody: gettext("You have a reminder in secondop"),
+    done: gettext("Done"),
+    tomorrow: gettext("Remind me tomorrow"),
+    unreachable: gettext("secondop could not be reached. Open the app to do this."),
+    doneConfirmation: gettext("Done."),
+    notDone: gettext("That did not work. Open secondop to do it there."),
+  };
+}
 
 function shellIcon() {
   var icon = (CONFIG.precache || []).filter(function (url) {
@@ -195,23 +316,26 @@ function text(value, fallback, limit) {
   return typeof value === "string" && value.trim() ? value.slice(0, limit) : fallback;
 }
 
-// What a push shows: the payload when it makes sense, a neutral line otherwise (never nothing).
-self.reminderNotification = function (payload) {
+// What a push shows: the payload when it makes sense, a neutral line otherwise (never nothing); what the
+// worker adds is in `lang` (the pages' language, when not given).
+self.reminderNotification = function (payload, lang) {
+  var own = ownTexts(lang || pageLanguage || DEFAULT_LANGUAGE);
   var data = { url: INBOX_URL, actions: {} };
-  var options = { body: NEUTRAL_BODY, icon: shellIcon(), badge: shellIcon(), data: data };
+  var options = { body: own.neutralBody, icon: shellIcon(), badge: shellIcon(), data: data };
   var title = NEUTRAL_TITLE;
   if (payload && typeof payload === "object" && !Array.isArray(payload)) {
     title = text(payload.title, NEUTRAL_TITLE, 120);
-    options.body = text(payload.body, NEUTRAL_BODY, 300);
+    options.body = text(payload.body, own.neutralBody, 300);
     data.url = localPath(payload.url) || INBOX_URL;
     if (typeof payload.tag === "string" && payload.tag) options.tag = payload.tag.slice(0, 120);
     var links = payload.actions && typeof payload.actions === "object" ? payload.actions : {};
+    var titles = payload.action_titles && typeof payload.action_titles === "object" ? payload.action_titles : {};
     var actions = [];
     ["done", "tomorrow"].forEach(function (name) {
       var link = localPath(links[name]);
       if (link) {
         data.actions[name] = link;
-        actions.push({ action: name, title: ACTION_TITLES[name] });
+        actions.push({ action: name, title: text(titles[name], own[name], 60) });
       }
     });
     if (actions.length) options.actions = actions;
@@ -229,10 +353,13 @@ function payloadOf(event) {
 }
 
 self.showReminder = function (payload) {
-  var shown = self.reminderNotification(payload);
-  return self.registration.showNotification(shown.title, shown.options).catch(function () {
-    // Whatever went wrong with the full one (too many actions, an icon), a plain one still shows.
-    return self.registration.showNotification(NEUTRAL_TITLE, { body: NEUTRAL_BODY, data: { url: INBOX_URL, actions: {} } });
+  return currentLanguage().then(function (lang) {
+    var shown = self.reminderNotification(payload, lang);
+    return self.registration.showNotification(shown.title, shown.options).catch(function () {
+      // Whatever went wrong with the full one (too many actions, an icon), a plain one still shows.
+      var body = ownTexts(lang).neutralBody;
+      return self.registration.showNotification(NEUTRAL_TITLE, { body: body, data: { url: INBOX_URL, actions: {} } });
+    });
   });
 };
 
@@ -281,7 +408,12 @@ self.handleNotificationAction = function (action, data, tag) {
   data = data || {};
   var link = data.actions && localPath(data.actions[action]);
   if ((action === "done" || action === "tomorrow") && link) {
-    return fetch(link, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } })
+    var own = null;
+    return currentLanguage()
+      .then(function (lang) {
+        own = ownTexts(lang);
+        return fetch(link, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } });
+      })
       .then(function (response) {
         return response
           .json()
@@ -293,10 +425,10 @@ self.handleNotificationAction = function (action, data, tag) {
           });
       })
       .catch(function () {
-        return { ok: false, message: "secondop could not be reached. Open the app to do this." };
+        return { ok: false, message: own.unreachable };
       })
       .then(function (result) {
-        var body = result.message || (result.ok ? "Done." : "That did not work. Open secondop to do it there.");
+        var body = result.message || (result.ok ? own.doneConfirmation : own.notDone);
         return showConfirmation(tag, body, data.url).then(
           function () {
             return result;

@@ -370,6 +370,7 @@ def build_world(owner: User, case: Case) -> World:
         "share_id": [mine.share.pk, theirs.share.pk, *nobody],
         "authorization_id": [mine.authorization.pk, theirs.authorization.pk, *nobody],
         "thing_id": [mine.thing.pk, theirs.thing.pk, *nobody],
+        "lang": ["en", "es", "fr", "EN", "es-mx"],
         "kind": [
             "pushback",
             "second-opinion",

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondop.authorizations import models
@@ -19,10 +21,11 @@ from secondop.cases.models import Case, Membership
 from secondop.pwa.offline import keep_offline
 from secondop.requests import AuthenticatedRequest
 
-# What the audit trail says each write changed ("… changed an authorization to share records").
-CHANGED = "an authorization to share records"
-SIGNED = "an authorization to share records (marked signed)"
-REVOKED = "an authorization to share records (marked revoked)"
+# What the audit trail says each write changed ("… changed an authorization to share records"): stored in
+# English, translated where the trail is shown.
+CHANGED = gettext_noop("an authorization to share records")
+SIGNED = gettext_noop("an authorization to share records (marked signed)")
+REVOKED = gettext_noop("an authorization to share records (marked revoked)")
 
 
 def _authorization(case: Case, authorization_id: int, *, lock: bool = False) -> Authorization:
@@ -38,7 +41,7 @@ def _authorization(case: Case, authorization_id: int, *, lock: bool = False) -> 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def authorization_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     today = request.user.profile.today()
     form = AuthorizationForm(request.POST or None, case=case, user=request.user, today=today)
     if request.method == "POST" and form.is_valid():
@@ -46,7 +49,7 @@ def authorization_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse
         authorization = form.save(commit=False)
         authorization.created_by = request.user
         authorization.save()
-        messages.success(request, "The authorization is ready. Print it for the patient to sign.")
+        messages.success(request, _("The authorization is ready. Print it for the patient to sign."))
         return redirect("authorization_detail", case.code, authorization.pk)
     return render(request, "authorizations/form.html", {"case": case, "form": form})
 
@@ -56,11 +59,11 @@ def authorization_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse
 @require_http_methods(["GET", "HEAD", "POST"])
 @transaction.atomic
 def authorization_edit(request: AuthenticatedRequest, code: UUID, authorization_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     authorization = _authorization(case, authorization_id, lock=request.method == "POST")
     if not authorization.can_change:
         messages.error(
-            request, "It is signed, so it stays as the patient signed it. To change it, make a new one."
+            request, _("It is signed, so it stays as the patient signed it. To change it, make a new one.")
         )
         return redirect("authorization_detail", case.code, authorization.pk)
     today = request.user.profile.today()
@@ -70,7 +73,7 @@ def authorization_edit(request: AuthenticatedRequest, code: UUID, authorization_
     if request.method == "POST" and form.is_valid():
         audit.change_when_saved(request, case, CHANGED)
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("authorization_detail", case.code, authorization.pk)
     context = {"case": case, "form": form, "authorization": authorization}
     return render(request, "authorizations/form.html", context)
@@ -120,7 +123,9 @@ def authorization_sign(request: AuthenticatedRequest, code: UUID, authorization_
             form.add_error("signed_on", str(refusal))
         else:
             audit.change_when_saved(request, case, SIGNED)
-            messages.success(request, "Marked as signed. Keep the signed paper, and give the patient a copy.")
+            messages.success(
+                request, _("Marked as signed. Keep the signed paper, and give the patient a copy.")
+            )
             return redirect("people", case.code)
     return _detail(request, case, membership, authorization, sign_form=form)
 
@@ -139,7 +144,7 @@ def authorization_revoke(request: AuthenticatedRequest, code: UUID, authorizatio
             form.add_error("revoked_on", str(refusal))
         else:
             audit.change_when_saved(request, case, REVOKED)
-            messages.success(request, "Marked as revoked.")
+            messages.success(request, _("Marked as revoked."))
             return redirect("people", case.code)
     return _detail(request, case, membership, authorization, revoke_form=form)
 

@@ -148,7 +148,7 @@ class Editor[T: VersionedText]:
         text, membership = self.find(request, "write", store=form.is_valid(), **url)
         context = self.context(text, membership, url)
         if not form.is_valid():
-            this = capfirst(context["this_noun"])
+            this = capfirst(str(context["this_noun"]))
             message = _("%(this)s could not be saved: it is longer than 20,000 characters.") % {"this": this}
             if "version" in form.errors:
                 message = _(

@@ -1,11 +1,14 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from secondop.opinions.models import Agreement, Opinion
 
-TOO_LONG = "This is %(show_value)d characters long; at most %(limit_value)d fit here. A few words are enough."
-NOT_A_CHOICE = "Choose one of the answers shown."
+TOO_LONG = _(
+    "This is %(show_value)d characters long; at most %(limit_value)d fit here. A few words are enough."
+)
+NOT_A_CHOICE = _("Choose one of the answers shown.")
 TEXTS = ["first_diagnosis", "first_recommendation", "second_diagnosis", "second_recommendation", "next_steps"]
 
 
@@ -31,29 +34,31 @@ class OpinionForm(forms.ModelForm):
             "decision": forms.RadioSelect,
         }
         labels = {
-            "first_diagnosis": "What your first doctor said it is (the diagnosis)",
-            "first_recommendation": "What your first doctor recommended",
-            "agreement": "Did the second doctor agree with the diagnosis?",
-            "second_diagnosis": "What the second doctor said it is",
-            "second_recommendation": "What the second doctor recommended",
-            "next_steps": "Next steps",
-            "decision": "What have you decided?",
+            "first_diagnosis": _("What your first doctor said it is (the diagnosis)"),
+            "first_recommendation": _("What your first doctor recommended"),
+            "agreement": _("Did the second doctor agree with the diagnosis?"),
+            "second_diagnosis": _("What the second doctor said it is"),
+            "second_recommendation": _("What the second doctor recommended"),
+            "next_steps": _("Next steps"),
+            "decision": _("What have you decided?"),
         }
         help_texts = {
-            "first_diagnosis": "In your own words is fine.",
-            "first_recommendation": "For example: “surgery in March”, or “wait and watch for 3 months”.",
-            "agreement": "“Not sure yet” is fine: you can change it after you read their report.",
-            "second_diagnosis": "If they see it differently, write what they think it is.",
-            "second_recommendation": "What they think you should do, in their words if you have them.",
-            "next_steps": "What happens next, and by when. For example: “Send their report to my doctor.”",
-            "decision": "You can change it at any time. The script for telling your first doctor follows it.",
+            "first_diagnosis": _("In your own words is fine."),
+            "first_recommendation": _("For example: “surgery in March”, or “wait and watch for 3 months”."),
+            "agreement": _("“Not sure yet” is fine: you can change it after you read their report."),
+            "second_diagnosis": _("If they see it differently, write what they think it is."),
+            "second_recommendation": _("What they think you should do, in their words if you have them."),
+            "next_steps": _("What happens next, and by when. For example: “Send their report to my doctor.”"),
+            "decision": _(
+                "You can change it at any time. The script for telling your first doctor follows it."
+            ),
         }
         error_messages = {
             **{name: {"max_length": TOO_LONG} for name in TEXTS},
             "agreement": {"invalid_choice": NOT_A_CHOICE},
             "decision": {
                 "invalid_choice": NOT_A_CHOICE,
-                "required": "Choose one — “Not decided yet” is fine.",
+                "required": _("Choose one — “Not decided yet” is fine."),
             },
         }
 

@@ -4,6 +4,7 @@ decided after the second-opinion visit."""
 from django.conf import settings
 from django.db import models
 from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Case
 
@@ -12,17 +13,17 @@ opinion_saved = Signal()
 
 
 class Agreement(models.TextChoices):
-    AGREED = "agreed", "Yes, they agreed"
-    PARTLY = "partly", "Partly"
-    DIFFERENT = "different", "No, they see it differently"
-    NOT_SURE = "not_sure", "Not sure yet"
+    AGREED = "agreed", _("Yes, they agreed")
+    PARTLY = "partly", _("Partly")
+    DIFFERENT = "different", _("No, they see it differently")
+    NOT_SURE = "not_sure", _("Not sure yet")
 
 
 class Decision(models.TextChoices):
-    STAY = "stay", "Stay with my first doctor's plan"
-    SWITCH = "switch", "Switch to the second doctor's plan"
-    COMBINE = "combine", "Combine the two: keep my first doctor, add the second doctor's advice"
-    UNDECIDED = "undecided", "Not decided yet"
+    STAY = "stay", _("Stay with my first doctor's plan")
+    SWITCH = "switch", _("Switch to the second doctor's plan")
+    COMBINE = "combine", _("Combine the two: keep my first doctor, add the second doctor's advice")
+    UNDECIDED = "undecided", _("Not decided yet")
 
 
 class Opinion(models.Model):
@@ -30,21 +31,23 @@ class Opinion(models.Model):
     decision. Everything may stay empty until the patient knows it."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="opinion")
-    first_diagnosis = models.TextField("what your first doctor said it is", blank=True, max_length=2000)
-    first_recommendation = models.TextField("what your first doctor recommended", blank=True, max_length=2000)
+    first_diagnosis = models.TextField(_("what your first doctor said it is"), blank=True, max_length=2000)
+    first_recommendation = models.TextField(
+        _("what your first doctor recommended"), blank=True, max_length=2000
+    )
     agreement = models.CharField(
-        "did the second doctor agree with the diagnosis?",
+        _("did the second doctor agree with the diagnosis?"),
         max_length=16,
         choices=Agreement.choices,
         blank=True,
     )
-    second_diagnosis = models.TextField("what the second doctor said it is", blank=True, max_length=2000)
+    second_diagnosis = models.TextField(_("what the second doctor said it is"), blank=True, max_length=2000)
     second_recommendation = models.TextField(
-        "what the second doctor recommended", blank=True, max_length=2000
+        _("what the second doctor recommended"), blank=True, max_length=2000
     )
-    next_steps = models.TextField("next steps", blank=True, max_length=2000)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=2000)
     decision = models.CharField(
-        "what have you decided?", max_length=16, choices=Decision.choices, default=Decision.UNDECIDED
+        _("what have you decided?"), max_length=16, choices=Decision.choices, default=Decision.UNDECIDED
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from secondop.cases.access import get_case_for
@@ -33,7 +34,7 @@ def opinion(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
                 case=case, defaults={**form.cleaned_data, "updated_by": request.user}
             )
             opinion_saved.send(sender=Opinion, case=case, user=request.user)
-            messages.success(request, "Saved the two opinions.")
+            messages.success(request, _("Saved the two opinions."))
             return redirect("opinion", case.code)
     questions = list(case.questions.all())
     doctors: dict[str, Provider] = {}

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from secondop.cases.access import CASE_OF_WRITE, may
 from secondop.cases.models import Membership, TeamMembership, TeamShare
@@ -120,12 +121,12 @@ class IdempotencyMiddleware:
             return None
         if known.user_id != request.user.pk or known.path != request.path[:300]:
             # Someone else's UUID, or this one sent somewhere else: refuse without telling anything.
-            return _refused(HttpResponse("This submission cannot be accepted.", status=409))
+            return _refused(HttpResponse(_("This submission cannot be accepted."), status=409))
         if known.case is not None and not may(request.user, known.case, known.need):
             # The person no longer has the access the write needed: the answer goes, and they get what
             # the view would answer them now.
             known.delete()
-            return _refused(HttpResponseNotFound("No such case."))
+            return _refused(HttpResponseNotFound(_("No such case.")))
         return _replay(known)
 
 

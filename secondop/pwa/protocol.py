@@ -26,6 +26,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 OUTCOME = "X-Secondop-Outcome"
 MESSAGE = "X-Secondop-Message"
@@ -34,8 +35,9 @@ LOCATION = "X-Secondop-Location"
 # The extra tag of an error message that reports a conflict (both versions kept), not a refusal.
 CONFLICT_TAG = "conflict"
 # A refusal that names nothing itself (a form came back with its errors): the person opens it to see.
-NEEDS_A_FIX = "This was not saved: it needs a small fix. Open it to see what."
-NOT_ALLOWED = "This was not saved: you may not make this change."
+# Shown on the phone, in the language of the request that was refused.
+NEEDS_A_FIX = _("This was not saved: it needs a small fix. Open it to see what.")
+NOT_ALLOWED = _("This was not saved: you may not make this change.")
 # Where a write is sent when the person must first sign in, or prove it is them again: nothing was written.
 SIGN_IN = (settings.LOGIN_URL, "account_reauthenticate", "mfa_reauthenticate")
 
@@ -46,7 +48,7 @@ def answer(
     """How a write the view answered itself went, with the message to show and the text's version now."""
     response[OUTCOME] = outcome
     if message:
-        response[MESSAGE] = quote(message[:500])
+        response[MESSAGE] = quote(str(message)[:500])
     if version is not None:
         response[VERSION] = str(version)
     return response
@@ -90,7 +92,7 @@ def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         errors = error_messages(request)
         if errors or outcome == "refused":
             fallback = NOT_ALLOWED if response.status_code == 403 else NEEDS_A_FIX
-            response[MESSAGE] = quote(str(errors[0].message)[:500] if errors else fallback)
+            response[MESSAGE] = quote(str(errors[0].message if errors else fallback)[:500])
     location = response.get("Location", "")
     asked = request.headers.get("X-Secondop-Outbox")
     if asked not in ("1", "page") or not 300 <= response.status_code < 400 or not location:

@@ -6,6 +6,7 @@ import datetime
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from secondop.cases import access, audit, checklist
 from secondop.cases.models import AuditAction
@@ -18,7 +19,7 @@ TOKEN_MAX_AGE = datetime.timedelta(days=14)
 
 
 class ActionRefused(ValueError):
-    pass
+    """Why a button did nothing: shown on the phone, in the language active for the request."""
 
 
 def make_token(reminder: Reminder) -> str:
@@ -30,11 +31,11 @@ def apply(token: str, action: str) -> Reminder:
     try:
         data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        raise ActionRefused("This reminder's buttons have expired. Open secondop instead.") from None
+        raise ActionRefused(_("This reminder's buttons have expired. Open secondop instead.")) from None
     except signing.BadSignature:
-        raise ActionRefused("This link is not valid.") from None
+        raise ActionRefused(_("This link is not valid.")) from None
     if action not in ("done", "tomorrow"):
-        raise ActionRefused("Unknown action.")
+        raise ActionRefused(_("Unknown action."))
     with transaction.atomic():
         # Spending the nonce is the single use: only one request can change it from this value.
         spent = (
@@ -43,7 +44,7 @@ def apply(token: str, action: str) -> Reminder:
             .update(acted_at=timezone.now(), action_nonce="")
         )
         if not spent:
-            raise ActionRefused("This button was already used.")
+            raise ActionRefused(_("This button was already used."))
         reminder = Reminder.objects.select_related("checklist_item", "recipient__profile", "case").get(
             pk=data["r"]
         )

@@ -25,9 +25,11 @@ from django.core import mail
 from django.db import models, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from secondop.accounts.models import Profile
+from secondop.accounts.models import Profile, User
 from secondop.reminders import inbox, marking, push, scheduling
 from secondop.reminders.models import (
     Channel,
@@ -47,17 +49,32 @@ MAX_ATTEMPTS = 8
 FINAL_DELIVERY_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.GONE, DeliveryStatus.FAILED)
 
 # What a reminder says, everywhere it is shown: no health detail, no names — only that something is due.
+# Written in the recipient's language (`language_of`), whatever language the process has active.
 MESSAGES = {
-    ReminderKind.FOLLOW_UP: "A follow-up is due.",
-    ReminderKind.LEGAL_DUE: "A records deadline is today.",
-    ReminderKind.OVERDUE: "A records request is past its deadline.",
-    ReminderKind.CHECKLIST: "A step on this week's checklist is waiting.",
-    ReminderKind.SNOOZED: "A reminder you moved to today.",
-    ReminderKind.VISIT: "An appointment is tomorrow. See what to bring.",
-    ReminderKind.ITEM_MISSING: "Something for an appointment has not arrived yet.",
-    ReminderKind.AUTHORIZATION: "A signed permission to share records ends in two weeks.",
+    ReminderKind.FOLLOW_UP: gettext_lazy("A follow-up is due."),
+    ReminderKind.LEGAL_DUE: gettext_lazy("A records deadline is today."),
+    ReminderKind.OVERDUE: gettext_lazy("A records request is past its deadline."),
+    ReminderKind.CHECKLIST: gettext_lazy("A step on this week's checklist is waiting."),
+    ReminderKind.SNOOZED: gettext_lazy("A reminder you moved to today."),
+    ReminderKind.VISIT: gettext_lazy("An appointment is tomorrow. See what to bring."),
+    ReminderKind.ITEM_MISSING: gettext_lazy("Something for an appointment has not arrived yet."),
+    ReminderKind.AUTHORIZATION: gettext_lazy("A signed permission to share records ends in two weeks."),
 }
-TITLE = "secondop"
+TITLE = "secondop"  # the brand, in every language
+
+
+def language_of(user: User) -> str:
+    """The language reminders and e-mails reach this person in: their own choice (Profile.language), or
+    the site's default for someone without a profile or with a language no longer offered."""
+    profile = getattr(user, "profile", None)
+    language = getattr(profile, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def message_for(reminder: Reminder) -> str:
+    """The reminder's one neutral line, in the recipient's language."""
+    with translation.override(language_of(reminder.recipient)):
+        return str(MESSAGES[ReminderKind(reminder.kind)])
 
 
 def lease_seconds() -> float:
@@ -114,17 +131,21 @@ class Outcome:
 
 
 def payload_for(reminder: Reminder) -> dict[str, object]:
-    """The push payload: a title, a neutral line, a URL inside the app and the action links."""
+    """The push payload: a title, a neutral line, a URL inside the app, the action links and the actions'
+    button texts, in the recipient's language."""
     token = action_token(reminder)
-    return {
-        "title": TITLE,
-        "body": MESSAGES[ReminderKind(reminder.kind)],
-        "url": target_url(reminder),
-        "tag": f"reminder-{reminder.pk}",
-        "actions": {
-            action: reverse("reminder_action", args=[token, action]) for action in ("done", "tomorrow")
-        },
-    }
+    with translation.override(language_of(reminder.recipient)):
+        return {
+            "title": TITLE,
+            "body": str(MESSAGES[ReminderKind(reminder.kind)]),
+            "url": target_url(reminder),
+            "tag": f"reminder-{reminder.pk}",
+            "actions": {
+                action: reverse("reminder_action", args=[token, action]) for action in ("done", "tomorrow")
+            },
+            # What the notification's buttons say (the service worker has no language of its own).
+            "action_titles": {"done": _("Done"), "tomorrow": _("Remind me tomorrow")},
+        }
 
 
 def target_url(reminder: Reminder) -> str:
@@ -145,14 +166,19 @@ def action_token(reminder: Reminder) -> str:
 
 
 def email_for(reminder: Reminder) -> mail.EmailMessage:
-    message = MESSAGES[ReminderKind(reminder.kind)]
+    """The reminder by e-mail, in the recipient's language: the neutral line and a link, nothing more."""
     link = settings.SITE_URL + target_url(reminder)
-    return mail.EmailMessage(
-        subject=f"{TITLE}: {message}",
-        body=f"{message}\n\nOpen secondop to see it: {link}\n\n"
-        "You get this because reminders by e-mail are on in your settings.",
-        to=[reminder.recipient.email],
-    )
+    with translation.override(language_of(reminder.recipient)):
+        message = str(MESSAGES[ReminderKind(reminder.kind)])
+        subject = f"{TITLE}: {message}"
+        body = "\n\n".join(
+            [
+                message,
+                _("Open secondop to see it: %(link)s") % {"link": link},
+                _("You get this because reminders by e-mail are on in your settings."),
+            ]
+        )
+    return mail.EmailMessage(subject=subject, body=body, to=[reminder.recipient.email])
 
 
 def _wants_email(profile: Profile, pushing: bool) -> bool:
@@ -335,7 +361,7 @@ def _prepare_deliveries(
                     case_id=reminder.case_id,
                     reminder=reminder,
                     title=TITLE,
-                    body=MESSAGES[ReminderKind(reminder.kind)],
+                    body=message_for(reminder),  # kept as text: in the recipient's language
                     url=target_url(reminder),
                     created_at=now,
                 )

@@ -10,10 +10,13 @@ from django import forms
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from secondop.accounts.models import Profile, User
 from secondop.cases.models import Case, Membership
 from secondop.reminders import push, scheduling
+from secondop.reminders.devices import device_name
 from secondop.reminders.models import PushSubscription, TeamFollow
 
 BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
@@ -118,59 +121,16 @@ class PushSubscriptionForm(forms.Form):
         return subscription, created
 
 
-_BROWSERS = [
-    # Order matters: most browsers also name the ones they are built on.
-    ("SamsungBrowser/", "Samsung Internet"),
-    ("EdgiOS/", "Edge"),
-    ("EdgA/", "Edge"),
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("FxiOS/", "Firefox"),
-    ("Firefox/", "Firefox"),
-    ("CriOS/", "Chrome"),
-    ("Chrome/", "Chrome"),
-    ("Chromium/", "Chromium"),
-    ("Version/", "Safari"),
-]
-
-
-def device_name(user_agent: str) -> str:
-    """A name a person recognises: "Safari on iPhone", "Chrome on Android"."""
-    if "iPhone" in user_agent or "iPod" in user_agent:
-        platform = "iPhone"
-    elif "iPad" in user_agent:
-        platform = "iPad"
-    elif "Android" in user_agent:
-        platform = "Android"
-    elif "CrOS" in user_agent:
-        platform = "Chromebook"
-    elif "Windows" in user_agent:
-        platform = "Windows"
-    elif "Macintosh" in user_agent or "Mac OS X" in user_agent:
-        platform = "Mac"
-    elif "Linux" in user_agent:
-        platform = "Linux"
-    else:
-        platform = ""
-    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
-    if platform in ("iPhone", "iPad") and not browser and "AppleWebKit" in user_agent:
-        # The app added to the Home Screen names no browser.
-        return f"secondop on your {platform}"
-    if browser and platform:
-        return f"{browser} on {platform}"
-    return browser or platform or "A browser"
-
-
 class ChannelsForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["push_reminders", "email_reminders"]
         labels = {
-            "push_reminders": "Show reminders on my devices",
-            "email_reminders": "Send reminders by e-mail",
+            "push_reminders": _("Show reminders on my devices"),
+            "email_reminders": _("Send reminders by e-mail"),
         }
         help_texts = {
-            "push_reminders": "On each phone or computer where you turned reminders on.",
+            "push_reminders": _("On each phone or computer where you turned reminders on."),
         }
         widgets = {"email_reminders": forms.RadioSelect}
 
@@ -211,12 +171,24 @@ class CaseRemindersForm(forms.Form):
             CaseChoice(case, None, case.pk in followed) for case in through_teams
         ]
         for choice in self.choices:
-            team = "" if choice.membership else " (through your team)"
             self.fields[self.field_name(choice.case)] = forms.BooleanField(
-                label=f"Get reminders for {choice.case.patient_name}{team}",
+                label=self.label_for(choice),
                 required=False,
                 initial=choice.gets_reminders,
             )
+
+    @staticmethod
+    def label_for(choice: CaseChoice) -> str:
+        """The checkbox's label: the patient's name (as typed), how the person reaches the case, and
+        whether it is archived, each combination one whole sentence to translate."""
+        name = {"name": choice.case.patient_name}
+        if choice.membership is not None:
+            if choice.case.is_archived:
+                return gettext("Get reminders for %(name)s (archived)") % name
+            return gettext("Get reminders for %(name)s") % name
+        if choice.case.is_archived:
+            return gettext("Get reminders for %(name)s (through your team, archived)") % name
+        return gettext("Get reminders for %(name)s (through your team)") % name
 
     @staticmethod
     def field_name(case: Case) -> str:

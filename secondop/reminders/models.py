@@ -4,30 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from secondop.authorizations.models import Authorization
 from secondop.cases.models import Case, ChecklistItem
 from secondop.records.models import RecordsRequest
+from secondop.reminders.devices import device_name
 from secondop.visits.models import PhysicalItem, Visit
 
 
 class ReminderKind(models.TextChoices):
-    FOLLOW_UP = "follow_up", "One-week follow-up"
-    LEGAL_DUE = "legal_due", "Legal deadline"
-    OVERDUE = "overdue", "Past the deadline"
-    CHECKLIST = "checklist", "Checklist nudge"
-    SNOOZED = "snoozed", "Reminder moved to the next day"
-    VISIT = "visit", "The day before the visit"
-    ITEM_MISSING = "item_missing", "Not arrived before the visit"
-    AUTHORIZATION = "authorization", "An authorization ends soon"
+    FOLLOW_UP = "follow_up", _("One-week follow-up")
+    LEGAL_DUE = "legal_due", _("Legal deadline")
+    OVERDUE = "overdue", _("Past the deadline")
+    CHECKLIST = "checklist", _("Checklist nudge")
+    SNOOZED = "snoozed", _("Reminder moved to the next day")
+    VISIT = "visit", _("The day before the visit")
+    ITEM_MISSING = "item_missing", _("Not arrived before the visit")
+    AUTHORIZATION = "authorization", _("An authorization ends soon")
 
 
 class ReminderStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    CANCELLED = "cancelled", "Cancelled"
-    FAILED = "failed", "Failed"
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
 
 
 class TeamFollow(models.Model):
@@ -69,8 +71,8 @@ class Reminder(models.Model):
     authorization = models.ForeignKey(
         Authorization, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    due_on = models.DateField(help_text="The day it is for, in the recipient's own calendar.")
-    due_at = models.DateTimeField(help_text="The moment it is due (UTC): 9:00 on that day where they are.")
+    due_on = models.DateField(help_text=_("The day it is for, in the recipient's own calendar."))
+    due_at = models.DateTimeField(help_text=_("The moment it is due (UTC): 9:00 on that day where they are."))
     status = models.CharField(max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.SCHEDULED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
@@ -100,17 +102,17 @@ class Reminder(models.Model):
 
 
 class Channel(models.TextChoices):
-    PUSH = "push", "Web Push"
-    EMAIL = "email", "E-mail"
-    INBOX = "inbox", "Inbox"
+    PUSH = "push", _("Web Push")
+    EMAIL = "email", _("E-mail")
+    INBOX = "inbox", _("Inbox")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    RETRYING = "retrying", "Will retry"
-    GONE = "gone", "Device gone"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Will retry")
+    GONE = "gone", _("Device gone")
+    FAILED = "failed", _("Failed")
 
 
 class PushSubscription(models.Model):
@@ -131,7 +133,9 @@ class PushSubscription(models.Model):
         ordering = ["-last_seen_at"]
 
     def __str__(self) -> str:
-        return self.device_name or self.user_agent[:40] or "A device"
+        if self.device_name and self.user_agent:
+            return device_name(self.user_agent)  # in the reader's language, not the one it was saved in
+        return self.device_name or self.user_agent[:40] or str(_("A device"))
 
     @property
     def is_active(self) -> bool:

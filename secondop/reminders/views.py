@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -17,7 +18,7 @@ from secondop.accounts.models import Profile
 from secondop.cases.models import Membership
 from secondop.pwa import protocol
 from secondop.pwa.offline import keep_offline
-from secondop.reminders import buttons, push
+from secondop.reminders import buttons, dispatch, push
 from secondop.reminders.forms import CaseRemindersForm, ChannelsForm, PushSubscriptionForm
 from secondop.reminders.inbox import forget_unread
 from secondop.reminders.models import Notification, PushSubscription
@@ -30,10 +31,12 @@ INBOX_LENGTH = 100
 @require_POST
 def reminder_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
     try:
-        buttons.apply(token, action)
+        reminder = buttons.apply(token, action)
     except buttons.ActionRefused as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=400)
-    message = "Done." if action == "done" else "We will remind you tomorrow."
+    # Shown on the phone as the notification that replaces the reminder: in the reminder's language.
+    with translation.override(dispatch.language_of(reminder.recipient)):
+        message = _("Done.") if action == "done" else _("We will remind you tomorrow.")
     return JsonResponse({"ok": True, "message": message})
 
 
@@ -45,17 +48,17 @@ def _devices_context(request: AuthenticatedRequest) -> dict[str, object]:
 @vary_on_headers("HX-Request")
 def reminder_settings(request: AuthenticatedRequest) -> HttpResponse:
     """Turning reminders on for this device, the devices that get them, the channels, and which cases."""
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile, _created = Profile.objects.get_or_create(user=request.user)
     sent = request.POST.get("form") if request.method == "POST" else None
     channels = ChannelsForm(request.POST if sent == "channels" else None, instance=profile)
     cases = CaseRemindersForm(request.user, request.POST if sent == "cases" else None)
     if sent == "channels" and channels.is_valid():
         channels.save()
-        messages.success(request, "Saved. Reminders reach you the way you chose.")
+        messages.success(request, _("Saved. Reminders reach you the way you chose."))
         return redirect("reminder_settings")
     if sent == "cases" and cases.is_valid():
         cases.save()
-        messages.success(request, "Saved. Your cases' reminders are up to date.")
+        messages.success(request, _("Saved. Your cases' reminders are up to date."))
         return redirect("reminder_settings")
     if request.htmx and request.method == "GET":
         return render(request, "reminders/settings.html#devices", _devices_context(request))
@@ -100,7 +103,7 @@ def push_unsubscribe(request: AuthenticatedRequest, subscription_id: int) -> Htt
         return protocol.answer(
             render(request, "reminders/settings.html#devices", _devices_context(request)), "saved"
         )
-    messages.success(request, f"Removed. {subscription} no longer gets reminders.")
+    messages.success(request, _("Removed. %(device)s no longer gets reminders.") % {"device": subscription})
     return redirect("reminder_settings")
 
 
@@ -154,5 +157,5 @@ def inbox_read_all(request: AuthenticatedRequest) -> HttpResponse:
     marked = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     if marked:
         forget_unread([request.user.pk])
-        messages.success(request, "Everything in your inbox is marked as read.")
+        messages.success(request, _("Everything in your inbox is marked as read."))
     return redirect("inbox")

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from secondop.cases.models import Approach, Case, ProviderResponse, YesNoUnsure
 
 
@@ -23,8 +25,10 @@ def recommend(case: Case) -> Recommendation:
             Approach.ROUTINE,
             collaborative_offered=False,
             reasons=[
-                "Answer the questions and we will suggest the words that fit. Until then, the routine "
-                "framing is a safe start: a second opinion is standard practice."
+                _(
+                    "Answer the questions and we will suggest the words that fit. Until then, the routine "
+                    "framing is a safe start: a second opinion is standard practice."
+                )
             ],
             answered=False,
         )
@@ -34,20 +38,26 @@ def recommend(case: Case) -> Recommendation:
     if case.felt_dismissed == YesNoUnsure.YES:
         strained = True
         reasons.append(
-            "You have felt dismissed before. The routine framing keeps your request short and "
-            "matter-of-fact, so there is little to argue with."
+            _(
+                "You have felt dismissed before. The routine framing keeps your request short and "
+                "matter-of-fact, so there is little to argue with."
+            )
         )
     if case.met_tension == YesNoUnsure.YES:
         strained = True
         reasons.append(
-            "There has been tension with this doctor. A calm, routine request keeps the focus on the next "
-            "practical step."
+            _(
+                "There has been tension with this doctor. A calm, routine request keeps the focus on the "
+                "next practical step."
+            )
         )
     if response in (ProviderResponse.DEFENSIVE, ProviderResponse.DISMISSIVE):
         strained = True
         reasons.append(
-            "Your doctor can be defensive or dismissive about questions. Treating the second opinion as "
-            "routine — which it is — gives them nothing to take personally."
+            _(
+                "Your doctor can be defensive or dismissive about questions. Treating the second opinion as "
+                "routine — which it is — gives them nothing to take personally."
+            )
         )
     unsure = YesNoUnsure.UNSURE in (case.felt_dismissed, case.met_tension)
     open_relationship = (
@@ -60,28 +70,34 @@ def recommend(case: Case) -> Recommendation:
     if open_relationship and response == ProviderResponse.SUPPORTIVE:
         approach = Approach.COLLABORATIVE
         reasons.append(
-            "Your doctor welcomes your questions, and there has been no dismissal or tension. The "
-            "collaborative framing thanks them for their care and asks for their help."
+            _(
+                "Your doctor welcomes your questions, and there has been no dismissal or tension. The "
+                "collaborative framing thanks them for their care and asks for their help."
+            )
         )
         if case.wants_to_return == YesNoUnsure.YES:
-            reasons.append("You want to keep seeing this doctor, and this framing says so.")
+            reasons.append(_("You want to keep seeing this doctor, and this framing says so."))
     else:
         approach = Approach.ROUTINE
         if open_relationship:
             reasons.append(
-                "Your doctor answers questions without trouble. The routine framing works well; the "
-                "collaborative one is there too if you prefer a warmer tone."
+                _(
+                    "Your doctor answers questions without trouble. The routine framing works well; the "
+                    "collaborative one is there too if you prefer a warmer tone."
+                )
             )
         elif unsure and not strained:
             reasons.append(
-                "You are not sure how past conversations went. The routine framing works in every case."
+                _("You are not sure how past conversations went. The routine framing works in every case.")
             )
         elif not reasons:
-            reasons.append("The routine framing works in every case: a second opinion is standard practice.")
+            reasons.append(
+                _("The routine framing works in every case: a second opinion is standard practice.")
+            )
     if case.referral_needed == YesNoUnsure.YES:
-        reasons.append("Your plan needs a referral, so the scripts ask for one.")
+        reasons.append(_("Your plan needs a referral, so the scripts ask for one."))
     elif case.referral_needed == YesNoUnsure.UNSURE:
         reasons.append(
-            "You are not sure about a referral: the scripts ask, and the checklist helps you check."
+            _("You are not sure about a referral: the scripts ask, and the checklist helps you check.")
         )
     return Recommendation(approach, collaborative_offered=open_relationship, reasons=reasons)

@@ -1,6 +1,8 @@
 """Keeping a case's drafts in step with its facts."""
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Approach, Case
 from secondop.scripts.approach import recommend
@@ -8,16 +10,22 @@ from secondop.scripts.models import Draft, DraftKind
 from secondop.scripts.texts import Facts, generate
 
 DESCRIPTIONS = {
-    DraftKind.SECOND_OPINION: "What to say when you ask for the second opinion. Short and matter-of-fact.",
-    DraftKind.RECORDS_REQUEST: "Ask for your complete records, for you and for the new doctor. "
-    "You do not need to give a reason.",
-    DraftKind.COLLABORATIVE: "A warmer way to ask, for a doctor who welcomes your questions.",
-    DraftKind.PUSHBACK: "If your doctor disagrees: acknowledge it, keep your decision, and move to the next "
-    "practical step. No apology needed.",
-    DraftKind.PORTAL_MESSAGE: "Send this through the patient portal after you talk, so the request is in "
-    "writing.",
-    DraftKind.SHARE_RESULT: "After the second opinion: tell your first doctor what you learned and what you "
-    "decided. No apology needed, whatever you choose.",
+    DraftKind.SECOND_OPINION: _("What to say when you ask for the second opinion. Short and matter-of-fact."),
+    DraftKind.RECORDS_REQUEST: _(
+        "Ask for your complete records, for you and for the new doctor. You do not need to give a reason."
+    ),
+    DraftKind.COLLABORATIVE: _("A warmer way to ask, for a doctor who welcomes your questions."),
+    DraftKind.PUSHBACK: _(
+        "If your doctor disagrees: acknowledge it, keep your decision, and move to the next practical step. "
+        "No apology needed."
+    ),
+    DraftKind.PORTAL_MESSAGE: _(
+        "Send this through the patient portal after you talk, so the request is in writing."
+    ),
+    DraftKind.SHARE_RESULT: _(
+        "After the second opinion: tell your first doctor what you learned and what you decided. No apology "
+        "needed, whatever you choose."
+    ),
 }
 
 
@@ -41,7 +49,8 @@ def offered_kinds(case: Case) -> list[str]:
 
 def drafts_as_they_stand(case: Case) -> dict[str, Draft]:
     """The case's drafts of every offered kind: the saved ones, and for a kind nobody saved yet its
-    generated text, unsaved (looking at a script changes nothing; the first save stores it)."""
+    generated text, unsaved (looking at a script changes nothing; the first save stores it), in the active
+    language, which a new draft takes as its own."""
     drafts = {draft.kind: draft for draft in case.drafts.all()}
     missing = [kind for kind in offered_kinds(case) if kind not in drafts]
     if missing:
@@ -68,6 +77,9 @@ def ensure_drafts(case: Case) -> dict[str, Draft]:
 def regenerate_unedited(case: Case) -> None:
     """After the facts change: drafts nobody edited follow the new facts; edited ones keep their words
     (their "restore the generated text" gives the new version)."""
-    facts = Facts.of(case)
+    facts: dict[str, Facts] = {}  # by language: the facts' own words (a fax number, a date) are in it too
     for draft in case.drafts.all():
-        draft.follow_generated(generate(draft.kind, facts))
+        with translation.override(draft.language):
+            if draft.language not in facts:
+                facts[draft.language] = Facts.of(case)
+            draft.follow_generated(generate(draft.kind, facts[draft.language]))

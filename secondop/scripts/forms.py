@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Approach, Case, ContactChannel
 from secondop.records.models import Provider, ProviderRole, RecordType
@@ -13,6 +15,14 @@ class ApproachForm(forms.ModelForm):
         model = Case
         fields = ["provider_response", "felt_dismissed", "met_tension", "wants_to_return", "referral_needed"]
         widgets = dict.fromkeys(fields, forms.RadioSelect)
+        # The chooser's questions, as the page asks them (the model's verbose names are lower case).
+        labels = {
+            "provider_response": _("How does your doctor usually respond to your questions?"),
+            "felt_dismissed": _("Have you felt dismissed when you raised a concern?"),
+            "met_tension": _("Has there been tension or an argument with this doctor?"),
+            "wants_to_return": _("Do you want to keep seeing this doctor?"),
+            "referral_needed": _("Does your insurance plan need a referral for a specialist?"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -23,7 +33,7 @@ class ApproachForm(forms.ModelForm):
             model_field = Case._meta.get_field(name)
             assert isinstance(model_field, models.Field)
             field.choices = model_field.choices or []
-            field.error_messages["required"] = "Choose one answer — “Not sure” is fine."
+            field.error_messages["required"] = gettext("Choose one answer — “Not sure” is fine.")
 
 
 class ChooseApproachForm(forms.Form):
@@ -40,21 +50,21 @@ class ChooseApproachForm(forms.Form):
 class FactsForm(forms.Form):
     """The facts the scripts are filled with: some live on the case, some on its providers."""
 
-    patient_name = forms.CharField(label="Patient's name", max_length=120)
+    patient_name = forms.CharField(label=_("Patient's name"), max_length=120)
     concern = forms.CharField(
-        label="What the second opinion is about",
+        label=_("What the second opinion is about"),
         max_length=300,
         required=False,
-        help_text="For example “the surgery my doctor recommends”.",
+        help_text=_("For example “the surgery my doctor recommends”."),
     )
-    current_name = forms.CharField(label="Your doctor's name", max_length=150, required=False)
-    current_practice = forms.CharField(label="Their practice or hospital", max_length=200, required=False)
-    second_name = forms.CharField(label="Second-opinion doctor's name", max_length=150, required=False)
-    second_practice = forms.CharField(label="Their practice or hospital", max_length=200, required=False)
-    second_address = forms.CharField(label="Their address", max_length=300, required=False)
-    second_fax = forms.CharField(label="Their fax number", max_length=40, required=False)
+    current_name = forms.CharField(label=_("Your doctor's name"), max_length=150, required=False)
+    current_practice = forms.CharField(label=_("Their practice or hospital"), max_length=200, required=False)
+    second_name = forms.CharField(label=_("Second-opinion doctor's name"), max_length=150, required=False)
+    second_practice = forms.CharField(label=_("Their practice or hospital"), max_length=200, required=False)
+    second_address = forms.CharField(label=_("Their address"), max_length=300, required=False)
+    second_fax = forms.CharField(label=_("Their fax number"), max_length=40, required=False)
     records_wanted = forms.MultipleChoiceField(
-        label="The records you want",
+        label=_("The records you want"),
         choices=RecordType.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -86,14 +96,14 @@ class FactsForm(forms.Form):
     def clean_patient_name(self) -> str:
         name = " ".join(self.cleaned_data["patient_name"].split())
         if not name:
-            raise forms.ValidationError("Write the patient's name, or yours if this is for you.")
+            raise forms.ValidationError(gettext("Write the patient's name, or yours if this is for you."))
         return name
 
     def save(self, case: Case) -> None:
         data = self.cleaned_data
         case.patient_name = data["patient_name"]
         case.concern = " ".join(data["concern"].split())
-        case.records_wanted = [key for key, _ in RecordType.choices if key in data["records_wanted"]]
+        case.records_wanted = [key for key, _label in RecordType.choices if key in data["records_wanted"]]
         case.save(update_fields=["patient_name", "concern", "records_wanted", "updated_at"])
         for role, fields in self.PROVIDER_FIELDS.items():
             values = {model_field: data[form_field].strip() for form_field, model_field in fields.items()}
@@ -115,7 +125,11 @@ class DraftUseForm(forms.ModelForm):
             "used_on": forms.DateInput(attrs={"type": "date"}),
             "provider_said": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"used_on": "When did you use it?", "channel": "How?", "provider_said": "What did they say?"}
+        labels = {
+            "used_on": _("When did you use it?"),
+            "channel": _("How?"),
+            "provider_said": _("What did they say?"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,12 +1,14 @@
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases import checklist
@@ -28,16 +30,26 @@ from secondop.scripts.forms import ApproachForm, ChooseApproachForm, DraftUseFor
 from secondop.scripts.models import Draft, DraftKind
 from secondop.scripts.texts import FACT_LABELS, Facts, generate, portal_version
 
-# Where each placeholder is filled in on the details form.
+# Where each fact's placeholder is filled in on the details form.
 PLACEHOLDER_FIELDS = {
-    FACT_LABELS["patient_name"]: "id_patient_name",
-    FACT_LABELS["concern"]: "id_concern",
-    FACT_LABELS["current_provider"]: "id_current_name",
-    FACT_LABELS["second_provider"]: "id_second_name",
-    FACT_LABELS["second_practice"]: "id_second_practice",
-    FACT_LABELS["second_destination"]: "id_second_address",
-    FACT_LABELS["records_wanted"]: "id_records_wanted_0",
+    "patient_name": "id_patient_name",
+    "concern": "id_concern",
+    "current_provider": "id_current_name",
+    "second_provider": "id_second_name",
+    "second_practice": "id_second_practice",
+    "second_destination": "id_second_address",
+    "records_wanted": "id_records_wanted_0",
 }
+
+
+def placeholder_fields() -> dict[str, str]:
+    """Each placeholder as a script may read, in any of our languages (a script's language need not be the
+    reader's) → the field of the details form that fills it."""
+    fields: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            fields |= {str(FACT_LABELS[fact]): field for fact, field in PLACEHOLDER_FIELDS.items()}
+    return fields
 
 
 @keep_offline
@@ -78,7 +90,10 @@ def approach(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         if case.approach_answered and choose.is_valid():
             case.approach = choose.cleaned_data["approach"]
             case.save(update_fields=["approach", "updated_at"])
-            messages.success(request, f"You chose the {case.get_approach_display().lower()}.")
+            if case.approach == Approach.COLLABORATIVE:
+                messages.success(request, _("You chose the collaborative framing."))
+            else:
+                messages.success(request, _("You chose the routine framing."))
             return redirect("scripts_index", case.code)
     elif request.method == "POST":
         form = ApproachForm(request.POST, instance=case)
@@ -108,12 +123,12 @@ def approach(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @keep_offline
 @login_required
 def script_facts(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     form = FactsForm(request.POST or None, initial=FactsForm.initial_for(case))
     if request.method == "POST" and form.is_valid():
         form.save(case)
         regenerate_unedited(case)
-        messages.success(request, "Saved. Scripts you have not changed by hand now use these details.")
+        messages.success(request, _("Saved. Scripts you have not changed by hand now use these details."))
         back = request.POST.get("next", "")
         if back in offered_kinds(case):
             return redirect("draft_edit", case.code, back)
@@ -140,23 +155,27 @@ class DraftEditor(Editor[Draft]):
 
     def describe(self, text: Draft) -> dict[str, object]:
         shares_result = text.kind == DraftKind.SHARE_RESULT
+        portal = ""
+        if shares_result:
+            with translation.override(text.language):  # the script's language, not the reader's
+                portal = portal_version(text.text, Facts.of(text.case))
         return {
             "kind_label": DraftKind(text.kind).label,
-            "noun": "script",
+            "noun": "script",  # a key the editing pages choose their sentences by, not a word to show
             "description": DESCRIPTIONS[DraftKind(text.kind)],
             "parent_url": reverse("scripts_index", args=[text.case.code]),
-            "parent_label": "Approach & scripts",
-            "fill_hint": "Add the details, or type over the words in brackets.",
+            "parent_label": _("Approach & scripts"),
+            "fill_hint": _("Add the details, or type over the words in brackets."),
             "uses": text.uses.select_related("recorded_by") if text.pk else [],
             "use_form": DraftUseForm(initial={"used_on": timezone.localdate()}),
             # The script that shares the result follows the opinion page, and has a portal version.
             "opinion_url": reverse("opinion", args=[text.case.code]) if shares_result else "",
-            "portal_version": portal_version(text.text, Facts.of(text.case)) if shares_result else "",
+            "portal_version": portal,
         }
 
     def where_to_fill(self, text: Draft) -> dict[str, str]:
         facts = reverse("script_facts", args=[text.case.code])
-        return {label: f"{facts}?next={text.kind}#{field}" for label, field in PLACEHOLDER_FIELDS.items()}
+        return {label: f"{facts}?next={text.kind}#{field}" for label, field in placeholder_fields().items()}
 
     def saved(self, request: AuthenticatedRequest, text: Draft) -> None:
         checklist.sync(text.case, request.user)
@@ -179,5 +198,5 @@ def draft_use(request: AuthenticatedRequest, code: UUID, kind: str) -> HttpRespo
     use.save()
     regenerate_unedited(draft.case)  # the portal message names the date of the conversation
     checklist.sync(draft.case, request.user)
-    messages.success(request, "Noted. It is on the case's record.")
+    messages.success(request, _("Noted. It is on the case's record."))
     return redirect("draft_edit", code, kind)

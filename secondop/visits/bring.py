@@ -5,6 +5,8 @@ ID and insurance card, and the physical items on their way. Only the ticks are s
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from secondop.accounts.models import User
 from secondop.cases.models import Case, InsuranceCheck
@@ -33,35 +35,43 @@ def things_to_bring(case: Case) -> list[Thing]:
     for request in RecordsRequest.objects.filter(case=case).select_related("holder").order_by("pk"):
         if request.status == RequestStatus.WITHDRAWN:
             continue
-        state = "received" if request.status in ARRIVED else request.get_status_display().lower()
+        state = (
+            RequestStatus.RECEIVED.label if request.status in ARRIVED else request.get_status_display()
+        ).lower()
         add(
             f"request-{request.pk}",
-            f"Records from {request.holder}",
-            f"Request: {state}.",
+            _("Records from %(holder)s") % {"holder": request.holder},
+            _("Request: %(status)s.") % {"status": state},
             reverse("request_detail", args=[case.code, request.pk]),
         )
     questions = case.questions.count()
     add(
         "questions",
-        "Your questions for the doctor",
-        f"{questions} on your list." if questions else "Your list is still empty.",
+        _("Your questions for the doctor"),
+        ngettext("%(count)d on your list.", "%(count)d on your list.", questions) % {"count": questions}
+        if questions
+        else _("Your list is still empty."),
         reverse("questions", args=[case.code]),
     )
-    add("medications", "Your medication list", "Every medicine, with its dose, and any allergies.")
+    add("medications", _("Your medication list"), _("Every medicine, with its dose, and any allergies."))
     insurance = InsuranceCheck.objects.filter(case=case).first()
     needs = insurance is not None and "yes" in (insurance.referral_required, insurance.preauth_required)
     add(
         "insurance",
-        "Your insurance referral or approval" if needs else "Your insurance card",
-        "Your plan asked for one: bring it, or its reference number." if needs else "And a photo ID.",
+        _("Your insurance referral or approval") if needs else _("Your insurance card"),
+        _("Your plan asked for one: bring it, or its reference number.") if needs else _("And a photo ID."),
         reverse("insurance", args=[case.code]),
     )
     for item in PhysicalItem.objects.filter(case=case):
         if not item.arrived:
+            title = item.get_kind_display()
+            if item.description:
+                title = _("%(kind)s: %(description)s") % {"kind": title, "description": item.description}
             add(
                 f"item-{item.pk}",
-                f"{item.get_kind_display()}{': ' + item.description if item.description else ''}",
-                f"{item.get_status_display()}, not received yet: bring it yourself if it has not arrived.",
+                title,
+                _("%(status)s, not received yet: bring it yourself if it has not arrived.")
+                % {"status": item.get_status_display()},
             )
     return things
 

@@ -6,6 +6,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from secondop.cases.models import Case
 from secondop.records.models import Provider
@@ -15,16 +17,16 @@ ITEM_NUDGE_DAYS = 3
 
 
 class VisitMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-    RECORDS_ONLY = "records_only", "Records-only review (no visit)"
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    RECORDS_ONLY = "records_only", _("Records-only review (no visit)")
 
 
 class Approval(models.TextChoices):
-    NOT_NEEDED = "not_needed", "Not needed"
-    WAITING = "waiting", "Asked for, waiting"
-    APPROVED = "approved", "Approved"
-    DENIED = "denied", "Denied"
+    NOT_NEEDED = "not_needed", pgettext_lazy("insurance approval", "Not needed")
+    WAITING = "waiting", pgettext_lazy("insurance approval", "Asked for, waiting")
+    APPROVED = "approved", pgettext_lazy("insurance approval", "Approved")
+    DENIED = "denied", pgettext_lazy("insurance approval", "Denied")
 
 
 class Visit(models.Model):
@@ -32,14 +34,14 @@ class Visit(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="visit")
     doctor = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="visits")
-    starts_at = models.DateTimeField("date and time")
-    mode = models.CharField("how", max_length=16, choices=VisitMode.choices, default=VisitMode.IN_PERSON)
-    place = models.CharField("address or video link", max_length=300, blank=True)
-    cost = models.CharField("cost", max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("date and time"))
+    mode = models.CharField(_("how"), max_length=16, choices=VisitMode.choices, default=VisitMode.IN_PERSON)
+    place = models.CharField(_("address or video link"), max_length=300, blank=True)
+    cost = models.CharField(_("cost"), max_length=100, blank=True)
     approval = models.CharField(
-        "insurance approval", max_length=16, choices=Approval.choices, blank=True, default=""
+        _("insurance approval"), max_length=16, choices=Approval.choices, blank=True, default=""
     )
-    notes = models.TextField("notes", max_length=2000, blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -54,18 +56,18 @@ class Visit(models.Model):
 
 
 class ItemKind(models.TextChoices):
-    IMAGING_DISC = "imaging_disc", "Imaging disc (CD or DVD)"
-    SLIDES = "slides", "Pathology slides"
-    BLOCKS = "blocks", "Pathology blocks"
-    FILMS = "films", "Films (X-ray prints)"
-    OTHER = "other", "Something else"
+    IMAGING_DISC = "imaging_disc", _("Imaging disc (CD or DVD)")
+    SLIDES = "slides", _("Pathology slides")
+    BLOCKS = "blocks", _("Pathology blocks")
+    FILMS = "films", _("Films (X-ray prints)")
+    OTHER = "other", _("Something else")
 
 
 class ItemStatus(models.TextChoices):
-    ASKED = "asked", "Asked for"
-    SENT = "sent", "Sent"
-    RECEIVED = "received", "Received"
-    RETURNED = "returned", "Returned"
+    ASKED = "asked", pgettext_lazy("item status", "Asked for")
+    SENT = "sent", pgettext_lazy("item status", "Sent")
+    RECEIVED = "received", pgettext_lazy("item status", "Received")
+    RETURNED = "returned", pgettext_lazy("item status", "Returned")
 
 
 class PhysicalItem(models.Model):
@@ -73,17 +75,17 @@ class PhysicalItem(models.Model):
     the second-opinion doctor, returned."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="physical_items")
-    kind = models.CharField("what", max_length=16, choices=ItemKind.choices)
-    description = models.CharField("which", max_length=200, blank=True)
-    holder = models.CharField("who has it now", max_length=200)
-    recipient = models.CharField("who must receive it", max_length=200)
+    kind = models.CharField(_("what"), max_length=16, choices=ItemKind.choices)
+    description = models.CharField(_("which"), max_length=200, blank=True)
+    holder = models.CharField(_("who has it now"), max_length=200)
+    recipient = models.CharField(_("who must receive it"), max_length=200)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.ASKED)
-    asked_on = models.DateField("asked for on", default=datetime.date.today)
-    carrier = models.CharField("carrier", max_length=60, blank=True)
-    tracking_number = models.CharField("tracking number", max_length=60, blank=True)
-    sent_on = models.DateField("sent on", null=True, blank=True)
-    received_on = models.DateField("received on", null=True, blank=True)
-    returned_on = models.DateField("returned on", null=True, blank=True)
+    asked_on = models.DateField(_("asked for on"), default=datetime.date.today)
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

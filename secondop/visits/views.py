@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondop.cases.access import get_case_for
@@ -51,7 +52,7 @@ def visit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
             fields = {name: form.cleaned_data[name] for name in VisitForm.Meta.fields}
             created = {**fields, "created_by": request.user}
             Visit.objects.update_or_create(case=case, defaults=fields, create_defaults=created)
-            messages.success(request, "Saved. You get a reminder the day before, with what to bring.")
+            messages.success(request, _("Saved. You get a reminder the day before, with what to bring."))
             return redirect("visit", case.code)
     return _page(request, case, membership, visit_form=form, item_form=ItemForm() if form else None)
 
@@ -59,11 +60,11 @@ def visit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def bring_tick(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     keys = {thing.key for thing in bring.things_to_bring(case)}
     key = request.POST.get("key", "")
     if key not in keys:
-        messages.error(request, "That is no longer on the list. Nothing was changed.")
+        messages.error(request, _("That is no longer on the list. Nothing was changed."))
         return redirect("visit", case.code)
     bring.tick(case, key, request.POST.get("done") == "1", request.user)
     return redirect(reverse("visit", args=[case.code]) + "#bring")
@@ -79,19 +80,19 @@ def item_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     item = form.save(commit=False)
     item.case = case
     item.save()
-    messages.success(request, "Saved. You can follow it here until it is back.")
+    messages.success(request, _("Saved. You can follow it here until it is back."))
     return redirect("visit", case.code)
 
 
 @login_required
 @require_POST
 def item_progress(request: AuthenticatedRequest, code: UUID, thing_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     item = get_object_or_404(PhysicalItem, case=case, pk=thing_id)
     form = ItemProgressForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        messages.error(request, f"Not saved: {first}")
+        messages.error(request, _("Not saved: %(error)s") % {"error": first})
         return redirect("visit", case.code)
     data = form.cleaned_data
     item.status = data["status"]
@@ -103,5 +104,5 @@ def item_progress(request: AuthenticatedRequest, code: UUID, thing_id: int) -> H
     elif item.status == ItemStatus.RETURNED:
         item.returned_on = on
     item.save()
-    messages.success(request, f"Saved: {item.get_status_display().lower()}.")
+    messages.success(request, _("Saved: %(status)s.") % {"status": item.get_status_display().lower()})
     return redirect("visit", case.code)

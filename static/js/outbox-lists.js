@@ -3,13 +3,19 @@
 // a checklist tick in its coming state, and in the script editor (its text put back, its save status); and
 // the note a form shows about what happened to it.
 import { savedText } from "./autosave.js";
-import { WAITING_TEXT, myItems, state } from "./outbox-state.js";
+import { gettext, interpolate } from "./i18n.js";
+import { myItems, state, waitingText } from "./outbox-state.js";
 import { element, pathOf } from "./platform.js";
 
 function stateText(item) {
-  if (item.sent) return item.outcome === "conflict" ? "✓ Sent (see the two versions)" : "✓ Sent";
-  if (item.status === "refused") return "✗ Not sent: needs a fix";
-  return "⏳ " + WAITING_TEXT;
+  if (item.sent) return "✓ " + (item.outcome === "conflict" ? gettext("Sent (see the two versions)") : gettext("Sent"));
+  if (item.status === "refused") return "✗ " + gettext("Not sent: needs a fix");
+  return "⏳ " + waitingText();
+}
+
+// What a change is called when its form gave it no name.
+export function aChange() {
+  return gettext("A change");
 }
 
 function entry(item) {
@@ -17,7 +23,7 @@ function entry(item) {
   row.setAttribute("data-outbox-entry", item.id);
   row.appendChild(element("span", "outbox-state", stateText(item)));
   row.appendChild(document.createTextNode(" "));
-  row.appendChild(element("strong", "", item.label || "A change"));
+  row.appendChild(element("strong", "", item.label || aChange()));
   return row;
 }
 
@@ -130,14 +136,17 @@ export function renderTicks() {
     var title = (row.querySelector(".item-title a, .item-title") || {}).firstChild;
     var name = title ? title.textContent.trim() : "";
     button.setAttribute("aria-pressed", done ? "true" : "false");
-    if (name) button.setAttribute("aria-label", done ? "Done: " + name + ". Mark as not done" : "Mark as done: " + name);
+    if (name) {
+      var label = done ? gettext("Done: %(name)s. Mark as not done") : gettext("Mark as done: %(name)s");
+      button.setAttribute("aria-label", interpolate(label, { name: name }, true));
+    }
     var glyph = button.querySelector("[aria-hidden]");
     if (glyph) glyph.textContent = done ? "✓" : "\u00a0";
     row.classList.toggle("is-done", done);
     row.classList.toggle("is-waiting", waiting);
     var note = row.querySelector("[data-outbox-note]");
     if (waiting && !note) {
-      note = element("span", "waiting-note", "(waiting to sync)");
+      note = element("span", "waiting-note", gettext("(waiting to sync)"));
       note.setAttribute("data-outbox-note", "");
       (row.querySelector(".item-title") || row).appendChild(note);
     } else if (!waiting && note) {
@@ -146,7 +155,9 @@ export function renderTicks() {
   });
 }
 
-export const EDITOR_WAITING_TEXT = WAITING_TEXT + ": your changes are kept on this phone and sent when you are back online.";
+export function editorWaitingText() {
+  return gettext("Waiting to sync: your changes are kept on this phone and sent when you are back online.");
+}
 
 // The script editor: a waiting (or refused) version of the text is put back in the field (the page may
 // be a copy saved before it was typed), and the save status says it waits.
@@ -168,11 +179,14 @@ export function renderEditors() {
         if (latest.status === "waiting") savedText.set(field, text);
       }
     }
-    setSaveStatus(
-      latest.status === "refused"
-        ? "✗ Not sent: " + (latest.message || "it needs a fix") + " Your text is still here."
-        : EDITOR_WAITING_TEXT
-    );
+    if (latest.status !== "refused") {
+      setSaveStatus(editorWaitingText());
+      return;
+    }
+    var reason = latest.message || gettext("it needs a fix");
+    // Translators: %(reason)s is the server's message (a whole sentence) or "it needs a fix".
+    var refused = gettext("Not sent: %(reason)s Your text is still here.");
+    setSaveStatus("✗ " + interpolate(refused, { reason: reason }, true));
   });
 }
 

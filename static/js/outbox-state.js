@@ -2,6 +2,7 @@
 // while this page was open, how the last replay ended, whose items these are, the refused write being fixed.
 import "./outbox.js"; // sets self.SecondopOutbox (the service worker imports the same files)
 import "./outbox-replay.js"; // adds its replay
+import { gettext } from "./i18n.js";
 
 export const Outbox = self.SecondopOutbox; // called through the object, so that a test can replace one
 
@@ -12,7 +13,10 @@ export const state = {
   progress: null, // {done, total} while a replay runs
 };
 
-export const WAITING_TEXT = "Waiting to sync";
+// What a write that waits says, wherever it is shown.
+export function waitingText() {
+  return gettext("Waiting to sync");
+}
 export const FIXING_KEY = "secondop-outbox-fixing";
 
 export function currentUser() {

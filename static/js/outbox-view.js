@@ -1,9 +1,10 @@
 // The outbox on the page: the banner (what waits, a replay's progress, "log in again", and a row for each
 // refused write with Open and fix / Discard), fixing a refused write (posted again online; offline, its
 // page opened with the form filled in), and drawing everything the outbox shows after each change.
+import { gettext, interpolate, ngettext } from "./i18n.js";
 import { fillForm, formNote, renderEditors, renderLists, renderNearForms, renderTicks } from "./outbox-lists.js";
 import { FIXING_KEY, Outbox, currentUser, fixingNow, myItems, state } from "./outbox-state.js";
-import { csrfToken, element, here, pathOf, plural } from "./platform.js";
+import { csrfToken, element, here, pathOf } from "./platform.js";
 
 export function renderOutbox() {
   renderBanner();
@@ -26,13 +27,17 @@ export function renderBanner() {
   login.hidden = true;
   if (!waiting) state.progress = null; // a worker stopped half-way sends no last word
   if (state.progress && state.progress.total) {
-    text = "Sending " + Math.min(state.progress.done + 1, state.progress.total) + " of " + state.progress.total + "…";
+    var sending = { number: Math.min(state.progress.done + 1, state.progress.total), total: state.progress.total };
+    text = interpolate(gettext("Sending %(number)s of %(total)s…"), sending, true);
   } else if (waiting && (state.replayStop === "login" || !currentUser())) {
-    text = (currentUser() ? "Log in again to send " : "Log in to send ") + plural(waiting, "waiting change", "waiting changes") + ".";
+    var format = currentUser()
+      ? ngettext("Log in again to send %(count)s waiting change.", "Log in again to send %(count)s waiting changes.", waiting)
+      : ngettext("Log in to send %(count)s waiting change.", "Log in to send %(count)s waiting changes.", waiting);
+    text = interpolate(format, { count: waiting }, true);
     login.hidden = false;
     login.href = login.getAttribute("data-login-url") + "?next=" + encodeURIComponent(here());
   } else if (waiting) {
-    text = plural(waiting, "change", "changes") + " waiting to sync";
+    text = interpolate(ngettext("%(count)s change waiting to sync", "%(count)s changes waiting to sync", waiting), { count: waiting }, true);
   }
   if (summary.textContent !== text) summary.textContent = text;
   summary.hidden = !text;
@@ -64,27 +69,29 @@ function problemRow(item) {
   var row = element("li", "outbox-problem");
   row.setAttribute("data-outbox-id", item.id);
   var what = element("p");
-  what.appendChild(element("strong", "", "Not sent: " + (item.label || "a change") + ". "));
-  what.appendChild(document.createTextNode(item.message || "It needs a fix."));
+  // Translators: %(what)s names the change, e.g. "A question" or "a change"; the server's reason follows.
+  var notSent = interpolate(gettext("Not sent: %(what)s."), { what: item.label || gettext("a change") }, true);
+  what.appendChild(element("strong", "", notSent + " "));
+  what.appendChild(document.createTextNode(item.message || gettext("It needs a fix.")));
   row.appendChild(what);
   var actions = element("div", "actions");
-  var open = element("button", "button button-secondary", "Open and fix");
+  var open = element("button", "button button-secondary", gettext("Open and fix"));
   open.type = "button";
   open.addEventListener("click", function () {
     openToFix(item);
   });
-  var discard = element("button", "link-button", "Discard");
+  var discard = element("button", "link-button", gettext("Discard"));
   discard.type = "button";
   discard.addEventListener("click", function () {
     // Asked once more, in place: what was typed is gone for good after this.
     actions.textContent = "";
-    actions.appendChild(element("span", "", "Discard it? What you wrote is lost."));
-    var yes = element("button", "button button-secondary", "Yes, discard it");
+    actions.appendChild(element("span", "", gettext("Discard it? What you wrote is lost.")));
+    var yes = element("button", "button button-secondary", gettext("Yes, discard it"));
     yes.type = "button";
     yes.addEventListener("click", function () {
       Outbox.remove(item.id);
     });
-    var no = element("button", "link-button", "Keep it");
+    var no = element("button", "link-button", gettext("Keep it"));
     no.type = "button";
     no.addEventListener("click", function () {
       row.replaceWith(problemRow(item));
@@ -140,7 +147,10 @@ export function showFixing() {
     })[0];
     if (!form) return;
     fillForm(form, item.body);
-    formNote(form, "Not sent: " + (item.message || "it needs a fix") + " Change what is needed, then send it again.");
+    var reason = item.message || gettext("it needs a fix");
+    // Translators: %(reason)s is the server's message (a whole sentence) or "it needs a fix".
+    var note = gettext("Not sent: %(reason)s Change what is needed, then send it again.");
+    formNote(form, interpolate(note, { reason: reason }, true));
     var first = form.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   });

@@ -3,8 +3,9 @@
 // with that same UUID. Plain forms marked data-outbox: sent with fetch and a UUID too (one request,
 // answered in headers: secondop/pwa/protocol.py) so that a network failure keeps what was typed.
 import { isAutosave, savedText } from "./autosave.js";
-import { Outbox, WAITING_TEXT, fixed, myItems, state } from "./outbox-state.js";
-import { EDITOR_WAITING_TEXT, formNote, setSaveStatus } from "./outbox-lists.js";
+import { gettext } from "./i18n.js";
+import { Outbox, fixed, myItems, state } from "./outbox-state.js";
+import { aChange, editorWaitingText, formNote, setSaveStatus } from "./outbox-lists.js";
 import { queue } from "./outbox-sync.js";
 import { here, pathOf } from "./platform.js";
 import { release } from "./submit-guard.js";
@@ -32,7 +33,7 @@ function htmxItem(elt, config, id) {
     body: body.toString(),
     htmx: true,
     kind: elt.getAttribute("data-outbox"),
-    label: elt.getAttribute("data-outbox-label") || "A change",
+    label: elt.getAttribute("data-outbox-label") || aChange(),
     scope: elt.getAttribute("data-outbox-case") || "",
   };
 }
@@ -43,7 +44,7 @@ function queueHtmx(elt, config, id) {
   var editor = isAutosave(elt) ? elt : null;
   if (editor) {
     savedText.set(editor, new URLSearchParams(item.body).get("text"));
-    setSaveStatus(EDITOR_WAITING_TEXT);
+    setSaveStatus(editorWaitingText());
   }
   return queue(item, item.kind === "tick" ? "toggle" : "replace");
 }
@@ -95,7 +96,7 @@ function clientId(form) {
 }
 
 function formLabel(form, data, submitter) {
-  var template = (submitter && submitter.getAttribute("data-outbox-label")) || form.getAttribute("data-outbox-label") || "A change";
+  var template = (submitter && submitter.getAttribute("data-outbox-label")) || form.getAttribute("data-outbox-label") || aChange();
   var empty = false;
   var label = template.replace(/\{(\w+)\}/g, function (_, name) {
     var field = form.elements[name];
@@ -135,7 +136,7 @@ function queueForm(form, item) {
   delete form.dataset.clientId; // that UUID is the queued submission's now; the next one gets its own
   return queue(item).then(function () {
     release(form);
-    formNote(form, WAITING_TEXT + ": saved on this phone. It is sent when secondop can reach the server.");
+    formNote(form, gettext("Waiting to sync: saved on this phone. It is sent when secondop can reach the server."));
     if (form.hasAttribute("data-outbox-reset")) form.reset();
     var next = form.getAttribute("data-outbox-next");
     if (!next || pathOf(next) === here()) return;
@@ -144,7 +145,7 @@ function queueForm(form, item) {
     });
   }).catch(function () {
     release(form);
-    formNote(form, "This could not be kept on this phone. Check your connection, then try again.");
+    formNote(form, gettext("This could not be kept on this phone. Check your connection, then try again."));
   });
 }
 

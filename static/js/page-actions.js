@@ -1,5 +1,6 @@
 // Small things pages offer: copying and sharing a script's text, print buttons, and telling the server
 // the browser's time zone once (the body carries data-time-zone-url until it is known).
+import { gettext } from "./i18n.js";
 import { csrfToken } from "./platform.js";
 
 export function sendTimeZone() {
@@ -40,14 +41,14 @@ export function copyOrShare(event) {
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(
         function () {
-          announce("Copied. You can paste it into a message or the portal.");
+          announce(gettext("Copied. You can paste it into a message or the portal."));
         },
         function () {
-          announce("Copying did not work here. Select the text and copy it by hand.");
+          announce(gettext("Copying did not work here. Select the text and copy it by hand."));
         }
       );
     } else {
-      announce("Copying did not work here. Select the text and copy it by hand.");
+      announce(gettext("Copying did not work here. Select the text and copy it by hand."));
     }
     return;
   }

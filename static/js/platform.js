@@ -1,5 +1,5 @@
 // What the other modules ask of the browser and the page: which phone this is (iOS, the installed app),
-// the session's CSRF token, the page's address, and the small DOM and wording helpers they share.
+// the session's CSRF token, the page's address, and the small DOM helpers they share (the words: i18n.js).
 
 export function isAppleMobile() {
   return /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
@@ -19,10 +19,6 @@ export function element(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
-}
-
-export function plural(count, one, many) {
-  return count + " " + (count === 1 ? one : many);
 }
 
 // A URL as the outbox keeps it: path and query, on this site.

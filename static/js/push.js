@@ -2,16 +2,30 @@
 // browser, asking permission (only after "Turn on reminders" is tapped; on iOS 16.4+ only in the app on
 // the Home Screen), subscribing, sending the subscription again once a browsing session (Safari never
 // says an endpoint expired), and the list of devices (removing this one ends its subscription here too).
+import { gettext } from "./i18n.js";
 import { csrfToken, isAppleMobile, isInstalledApp } from "./platform.js";
-var PUSH_TEXT = {
-  working: "Turning reminders on…",
-  on: "Reminders are on for this phone.",
-  denied:
-    "Notifications are blocked for secondop in this browser. To get reminders here, open this site's settings in your browser, allow notifications, then come back to this page.",
-  dismissed: "Reminders are still off. Tap Turn on reminders again and choose Allow when your phone asks.",
-  failed: "Reminders could not be turned on just now. Check your connection, then try again.",
-  stuck: "Reminders could not be turned on: this page is still loading its offline support. Reload the page, then try again.",
-};
+
+// What the reminders page says, by name (read when shown, in the page's language).
+function pushText(name) {
+  switch (name) {
+    case "working":
+      return gettext("Turning reminders on…");
+    case "on":
+      return gettext("Reminders are on for this phone.");
+    case "denied":
+      return gettext(
+        "Notifications are blocked for secondop in this browser. To get reminders here, open this site's settings in your browser, allow notifications, then come back to this page."
+      );
+    case "dismissed":
+      // Translators: "Turn on reminders" is the button's text on the reminders page; "Allow", the phone's.
+      return gettext("Reminders are still off. Tap Turn on reminders again and choose Allow when your phone asks.");
+    case "stuck":
+      return gettext("Reminders could not be turned on: this page is still loading its offline support. Reload the page, then try again.");
+    case "failed":
+    default:
+      return gettext("Reminders could not be turned on just now. Check your connection, then try again.");
+  }
+}
 var PUSH_READY_TIMEOUT_MS = 15000;
 
 function pushSupported() {
@@ -29,7 +43,7 @@ function keyBytes(base64url) {
 
 function failure(kind) {
   var error = new Error(kind);
-  error.pushText = PUSH_TEXT[kind];
+  error.pushText = pushText(kind);
   return error;
 }
 
@@ -151,21 +165,21 @@ export function setUpReminders() {
 
   if (isAppleMobile() && !isInstalledApp()) return show("ios");
   if (!pushSupported()) return show("unsupported");
-  if (Notification.permission === "denied") return show("none", PUSH_TEXT.denied);
+  if (Notification.permission === "denied") return show("none", pushText("denied"));
   show("start");
   currentSubscription()
     .then(function (subscription) {
       if (!subscription) return;
       thisDeviceEndpoint = subscription.endpoint;
       markThisDevice();
-      show("none", PUSH_TEXT.on);
+      show("none", pushText("on"));
     })
     .catch(function () {});
 
   button.addEventListener("click", function () {
     if (button.getAttribute("aria-disabled") === "true") return;
     working(true);
-    status.textContent = PUSH_TEXT.working;
+    status.textContent = pushText("working");
     // Asked first and at once, inside the tap: Safari only shows the prompt for a tap.
     askPermission()
       .then(function (permission) {
@@ -183,13 +197,13 @@ export function setUpReminders() {
       })
       .then(function () {
         working(false);
-        show("none", PUSH_TEXT.on);
+        show("none", pushText("on"));
         document.body.dispatchEvent(new Event("devices-changed")); // the list refreshes itself (hx-trigger)
       })
       .catch(function (error) {
         working(false);
-        if (error && error.message === "denied") return show("none", PUSH_TEXT.denied);
-        status.textContent = (error && error.pushText) || PUSH_TEXT.failed;
+        if (error && error.message === "denied") return show("none", pushText("denied"));
+        status.textContent = (error && error.pushText) || pushText("failed");
       });
   });
 }

@@ -1,5 +1,6 @@
 // The say-it view ([data-say]): one part of the script at a time, big next and back buttons (and the
 // arrow keys), the screen kept awake while it is open.
+import { gettext, interpolate } from "./i18n.js";
 
 export function setUpSayIt() {
   var root = document.querySelector("[data-say]");
@@ -14,7 +15,7 @@ export function setUpSayIt() {
     parts.forEach(function (part, i) {
       part.hidden = i !== index;
     });
-    count.textContent = "Part " + (index + 1) + " of " + parts.length;
+    count.textContent = interpolate(gettext("Part %(number)s of %(total)s"), { number: index + 1, total: parts.length }, true);
     back.disabled = index === 0;
     next.disabled = index === parts.length - 1;
     if (focus) parts[index].focus();

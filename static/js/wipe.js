@@ -2,7 +2,8 @@
 // still wait) ends this phone's reminders and empties the outbox and the caches; a page that finds its
 // session gone drops the kept pages, and someone else signing in drops what the last person left waiting.
 import { FIXING_KEY, Outbox, currentUser } from "./outbox-state.js";
-import { csrfToken, plural } from "./platform.js";
+import { interpolate, ngettext } from "./i18n.js";
+import { csrfToken } from "./platform.js";
 
 // A shared phone. The pages this phone keeps belong to whoever was signed in when they were opened. A
 // page that finds that session gone (it ran out, or ended elsewhere, with no log-out here) drops them,
@@ -116,7 +117,15 @@ function clearThisPhone() {
 
 function warnBeforeLogout(form, count) {
   var dialog = document.getElementById("logout-warning");
-  var message = plural(count, "change has", "changes have") + " not been sent yet. Log out anyway? " + (count === 1 ? "It" : "They") + " will be lost.";
+  var message = interpolate(
+    ngettext(
+      "%(count)s change has not been sent yet. Log out anyway? It will be lost.",
+      "%(count)s changes have not been sent yet. Log out anyway? They will be lost.",
+      count
+    ),
+    { count: count },
+    true
+  );
   if (!dialog || typeof dialog.showModal !== "function") {
     if (window.confirm(message)) {
       form.dataset.confirmed = "true";

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from secondop.accounts.models import User
+from secondop.accounts.models import Profile, User
 from secondop.authorizations.models import Authorization
 from secondop.cases.models import Case
 from tests.authorizations.helpers import TODAY, Page, answers, doctor, make, on
@@ -198,3 +198,66 @@ def test_a_signed_form_keeps_the_words_it_was_signed_with(
     page = printed(Authorization.objects.get(pk=authorization.pk), advocate)
     assert "My medical records about the knee surgery" in page.text("what")
     assert "Dr. Maria Chen" in page.text("from") and "Someone Else" not in page.text("from")
+
+
+# A form in Spanish (needs the Spanish catalogue, locale/es/LC_MESSAGES/django.mo, compiled)
+
+
+def test_an_authorization_in_spanish_prints_in_spanish(case: Case, advocate: User, owner: User) -> None:
+    """A new form is in the language its maker reads. Chosen in Spanish, the paper is in Spanish whoever
+    prints it: every element, the dates, and the suggested words (sent in English here, as an English
+    reader's form showed them); the page around it stays in the reader's language."""
+    advocate.display_name = "Sam Lee"
+    advocate.save()
+    case.concern = "la cirugía de rodilla"
+    case.save()
+    Profile.objects.filter(user=owner).update(language="es")
+    with on(TODAY):
+        form = client_for(owner).get(reverse("authorization_new", args=[case.code])).text
+    assert '<option value="es" selected>Español</option>' in form
+    assert 'value="Para ayudarme a obtener una segunda opinión, a petición mía."' in form
+    with on(TODAY):
+        authorization = make(client_for(advocate), case, answers(advocate, doctor(case), language="es"))
+    assert authorization.language == "es"
+    assert authorization.purpose == "Para ayudarme a obtener una segunda opinión, a petición mía."
+    assert authorization.expiry_event == "cuando ya tenga mi segunda opinión"
+    with on(TODAY):
+        authorization.mark_signed(TODAY, today=TODAY)
+    url = reverse("authorization_print", args=[case.code, authorization.pk])
+    with on(TODAY):
+        html = client_for(advocate).get(url).text
+    article = html[html.index("<article") : html.index("</article>")]
+    assert article.startswith('<article class="letter-page authorization" lang="es"')
+    paper = Page(f'<div id="paper">{article}</div>')
+    assert paper.text("authorization-title") == "Autorización para compartir mi información de salud"
+    assert paper.text("patient") == "Paciente Nombre: Alex Rivera Fecha de nacimiento:"
+    assert paper.text("from") == (
+        "1. Quién puede compartir mi información Dr. Maria Chen, Eastside Clinic, 1 Main Street, Springfield"
+    )
+    assert "Sam Lee (advocate@example.com), quien me ayuda a obtener una segunda opinión." in paper.text("to")
+    assert "Mi expediente médico sobre la cirugía de rodilla: notas de las consultas" in paper.text("what")
+    assert "Esto no incluye las notas de psicoterapia" in paper.text("what")
+    assert paper.text("why") == "4. Para qué Para ayudarme a obtener una segunda opinión, a petición mía."
+    assert paper.text("ends") == (
+        "5. Cuándo vence esta autorización Esta autorización vence el 2 de marzo de 2027, o antes, cuando ya "
+        "tenga mi segunda opinión, lo que ocurra primero."
+    )
+    assert paper.text("revoke") == (
+        "Puedo cancelar (revocar) esta autorización en cualquier momento con una carta a Dr. Maria Chen, "
+        "Eastside Clinic, 1 Main Street, Springfield. Deja de valer cuando reciban mi carta. No deshace lo "
+        "que ya hayan compartido con base en ella."
+    )
+    assert paper.text("condition").startswith("Firmar es mi decisión. Mi tratamiento, el pago")
+    assert paper.text("redisclosure").startswith("Una vez que mi información se comparta con Sam Lee")
+    assert paper.text("copy") == "Recibiré una copia de este formulario cuando lo firme."
+    assert "Firma del paciente: Fecha:" in paper.text("signature")
+    assert "Su autoridad para actuar en nombre del paciente" in paper.text("signature")
+    text = paper.text("paper")
+    assert "45 CFR 164.508(c), revisado el 6 de diciembre de 2026" in text
+    for english in ("Authorization", "Who ", "What ", "Signature", "Date", "Name:", "my ", "The ", "checked"):
+        assert english not in text
+    sentences = [sentence for sentence in re.split(r"(?<=[.:])\s", text) if sentence]
+    assert max(len(sentence.split()) for sentence in sentences) <= 35
+    # The tools around the paper are in the language of the person printing it.
+    assert "Back to the authorization" in html
+    assert "The form is in Spanish, the language chosen for the patient." in html

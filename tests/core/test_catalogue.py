@@ -54,7 +54,7 @@ def _translations(entry: polib.POEntry) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_every_marked_string_is_translated(extracted, language: str, domain: str) -> None:
     catalogue = extracted[language, domain]
-    assert len(catalogue) > (50 if domain == "djangojs" else 500)  # the code's strings are in it
+    assert len(catalogue) > (40 if domain == "djangojs" else 500)  # the code's strings are in it
     missing = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert not missing, f"{len(missing)} not translated into {language}, e.g. {missing[:5]}"

@@ -114,6 +114,7 @@ def sample_values(case: Case, owner: User) -> dict[str, object]:
         "subscription_id": subscription.pk,
         "notification_id": notification.pk,
         "thing_id": thing.pk,
+        "lang": "es",
         "authorization_id": authorization.pk,
         "token": "not-a-real-token",
         "action": "done",
@@ -383,6 +384,7 @@ def test_only_pages_marked_safe_are_kept_on_the_phone_and_every_other_says_no_st
     ]
     for name, args in pages:
         assert reverse(name, args=args) in kept, name
-    # Every answer to the signed-in person is theirs alone (the service worker's script is no one's).
+    # Every answer to the signed-in person is theirs alone (the service worker's script and the JavaScript's
+    # texts are no one's).
     shared = [path for path, response in seen_by_owner.items() if "private" not in cache_control(response)]
-    assert shared == [reverse("serviceworker")], shared
+    assert shared == sorted([reverse("serviceworker"), reverse("jsi18n", args=["es"])]), shared

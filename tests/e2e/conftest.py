@@ -42,15 +42,14 @@ def browser() -> Generator[Browser]:
 
 
 def new_phone_context(browser: Browser, **options: Any) -> BrowserContext:
-    """A phone-sized context with bounded waits; `options` go to `browser.new_context` (e.g. color_scheme)."""
+    """A phone-sized context with bounded waits; `options` go to `browser.new_context` (e.g. color_scheme,
+    or a locale other than en-US)."""
     context = browser.new_context(
         viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
         device_scale_factor=3,
         is_mobile=True,
         has_touch=True,
-        locale="en-US",
-        timezone_id="Europe/Berlin",
-        **options,
+        **{"locale": "en-US", "timezone_id": "Europe/Berlin", **options},
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
