@@ -1,13 +1,14 @@
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from secondop.accounts.models import Profile, User, available_time_zones, current_language
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [("", _("Choose your time zone"))] + [
+    return [("", gettext("Choose your time zone"))] + [
         (name, name.replace("_", " ")) for name in sorted(available_time_zones())
     ]
 
@@ -23,16 +24,21 @@ class ProfileForm(forms.ModelForm):
         label=_("Time zone"), choices=time_zone_choices, help_text=_("Reminders arrive at 9:00 your time.")
     )
 
+    # Not required: a form sent without it (saved offline before it was there) keeps the language.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("Of these pages, your reminders and e-mails. Each script and letter has its own."),
+    )
+
     field_order = ["display_name", "language", "time_zone", "quiet_hours_start", "quiet_hours_end"]
 
     class Meta:
         model = Profile
         fields = ["language", "time_zone", "quiet_hours_start", "quiet_hours_end"]
-        labels = {"language": _("Language"), "quiet_hours_start": _("Quiet from"), "quiet_hours_end": _("Quiet until")}
-        help_texts = {
-            "language": _("Of these pages, your reminders and e-mails. Each script and letter has its own."),
-            "quiet_hours_end": _("No reminders reach you between these times."),
-        }
+        labels = {"quiet_hours_start": _("Quiet from"), "quiet_hours_end": _("Quiet until")}
+        help_texts = {"quiet_hours_end": _("No reminders reach you between these times.")}
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -41,6 +47,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["display_name"].initial = self.instance.user.display_name
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language
 
     def save(self, commit: bool = True) -> Profile:
         profile = super().save(commit=False)
@@ -71,11 +80,13 @@ class SignupLanguageForm(forms.Form):
         label=_("Language"),
         choices=settings.LANGUAGES,
         initial=current_language,
+        required=False,  # then the one the page is in
         help_text=_("Of the pages, the reminders and the e-mails. You can change it in Settings."),
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        Profile.objects.filter(user=user).update(language=self.cleaned_data["language"])
+        language = self.cleaned_data["language"] or current_language()
+        Profile.objects.filter(user=user).update(language=language)
 
 
 class LanguageForm(forms.Form):

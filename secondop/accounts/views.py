@@ -19,10 +19,10 @@ def profile_settings(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
-        translation.activate(form.cleaned_data["language"])  # the answer is in the language just chosen
+        translation.activate(profile.language)  # the answer is in the language just chosen
         messages.success(request, _("Your settings are saved."))
         response = redirect("profile_settings")
-        _remember_language(response, form.cleaned_data["language"])
+        _remember_language(response, profile.language)
         return response
     return render(request, "accounts/settings.html", {"form": form})
 

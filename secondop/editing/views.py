@@ -195,7 +195,10 @@ class Editor[T: VersionedText]:
         language = form.cleaned_data["language"]
         if language != text.language:
             text.change_language(language, self.generated(request, text, language), request.user)
-            messages.success(request, _("The suggested text is now in %(language)s.") % {"language": text.get_language_display()})
+            messages.success(
+                request,
+                _("The suggested text is now in %(language)s.") % {"language": text.get_language_display()},
+            )
         return redirect(self.url("edit", url))
 
     def resolve(self, request: AuthenticatedRequest, **url: Any) -> HttpResponse:

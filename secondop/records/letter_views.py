@@ -8,7 +8,10 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
+from secondop.accounts.models import current_language
 from secondop.cases.access import Need, get_case_for
 from secondop.cases.models import Membership
 from secondop.editing.views import Editor
@@ -17,13 +20,20 @@ from secondop.records.models import Letter, LetterKind, RecordsRequest
 from secondop.requests import AuthenticatedRequest
 
 DESCRIPTIONS = {
-    LetterKind.REQUEST: "A letter asking for your records. You do not need to give a reason. "
-    "Print it, or copy it into an e-mail or the office's own form.",
-    LetterKind.DIRECTIVE: "Your written request to send the records straight to another doctor. "
-    "Print it, sign it, date it, and send it with your request.",
-    LetterKind.PORTAL_MESSAGE: "Send this through the patient portal, so your request is in writing.",
-    LetterKind.ESCALATION: "The deadline has passed. This letter asks, politely and firmly, for the records "
-    "or a written reason.",
+    LetterKind.REQUEST: gettext_lazy(
+        "A letter asking for your records. You do not need to give a reason. "
+        "Print it, or copy it into an e-mail or the office's own form."
+    ),
+    LetterKind.DIRECTIVE: gettext_lazy(
+        "Your written request to send the records straight to another doctor. "
+        "Print it, sign it, date it, and send it with your request."
+    ),
+    LetterKind.PORTAL_MESSAGE: gettext_lazy(
+        "Send this through the patient portal, so your request is in writing."
+    ),
+    LetterKind.ESCALATION: gettext_lazy(
+        "The deadline has passed. This letter asks, politely and firmly, for the records or a written reason."
+    ),
 }
 
 
@@ -38,8 +48,10 @@ def _letter_for(
     """
     if kind not in offered_letters(records_request, today):
         raise Http404("This letter is not offered for this request.")
-    fresh = generate(kind, records_request, today)
     letter = records_request.letters.filter(kind=kind).first()
+    # In its own language; a new one in the language of the person who opens it (the field's default).
+    with translation.override(letter.language if letter else current_language()):
+        fresh = generate(kind, records_request, today)
     if letter is None:
         letter = Letter(request=records_request, kind=kind, text=fresh, generated_text=fresh)
         if store:
@@ -73,14 +85,17 @@ class LetterEditor(Editor[Letter]):
         return {
             "records_request": records_request,
             "kind_label": LetterKind(text.kind).label,
+            # A key the editing pages choose their sentences by, not a word to show.
             "noun": "message" if text.kind == LetterKind.PORTAL_MESSAGE else "letter",
             "description": DESCRIPTIONS[LetterKind(text.kind)],
             "parent_url": reverse("request_detail", args=[records_request.case.code, records_request.pk]),
-            "parent_label": f"Records from {records_request.holder}",
-            "fill_hint": "Add the details to the request, or type over the words in brackets.",
+            "parent_label": str(records_request),
+            "fill_hint": gettext("Add the details to the request, or type over the words in brackets."),
         }
 
     def where_to_fill(self, text: Letter) -> dict[str, str]:
+        """Each placeholder, as the active language writes it (the letter's: see Editor.context)."""
+        labels = {key: str(label) for key, label in LABELS.items()}
         records_request = text.request
         case = records_request.case
         edit = reverse("request_edit", args=[case.code, records_request.pk])
@@ -92,19 +107,19 @@ class LetterEditor(Editor[Letter]):
         else:
             recipient_name = recipient_practice = f"{edit}#id_recipient"
         return {
-            LABELS["patient_name"]: reverse("case_edit", args=[case.code]) + "#id_patient_name",
-            LABELS["holder_name"]: f"{holder}#id_name",
-            LABELS["holder_practice"]: f"{holder}#id_practice",
-            LABELS["holder_address"]: f"{holder}#id_address",
-            LABELS["records"]: f"{edit}#id_record_types_0",
-            LABELS["recipient_name"]: recipient_name,
-            LABELS["recipient_practice"]: recipient_practice,
-            LABELS["destination"]: f"{edit}#id_send_to",
-            LABELS["my_address"]: f"{edit}#id_send_to",
-            LABELS["my_email"]: f"{edit}#id_send_to",
-            LABELS["my_fax"]: f"{edit}#id_send_to",
-            LABELS["requested_on"]: f"{detail}#move-heading",
-            LABELS["due_on"]: f"{detail}#move-heading",
+            labels["patient_name"]: reverse("case_edit", args=[case.code]) + "#id_patient_name",
+            labels["holder_name"]: f"{holder}#id_name",
+            labels["holder_practice"]: f"{holder}#id_practice",
+            labels["holder_address"]: f"{holder}#id_address",
+            labels["records"]: f"{edit}#id_record_types_0",
+            labels["recipient_name"]: recipient_name,
+            labels["recipient_practice"]: recipient_practice,
+            labels["destination"]: f"{edit}#id_send_to",
+            labels["my_address"]: f"{edit}#id_send_to",
+            labels["my_email"]: f"{edit}#id_send_to",
+            labels["my_fax"]: f"{edit}#id_send_to",
+            labels["requested_on"]: f"{detail}#move-heading",
+            labels["due_on"]: f"{detail}#move-heading",
         }
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from playwright.sync_api import Browser, Page, expect
 
 from secondop.accounts.models import User
@@ -22,9 +22,9 @@ from tests.e2e.conftest import new_phone_context
 pytestmark = pytest.mark.browser
 
 
-def spanish(english: str) -> str:
+def spanish(english: str, context: str = "") -> str:
     with translation.override("es"):
-        text = gettext(english)
+        text = pgettext(context, english) if context else gettext(english)
     assert text != english, f"not translated: {english!r}"
     return text
 
@@ -33,7 +33,7 @@ def sign_up_in_spanish(page: Page, base: str, email: str, mailoutbox: list) -> U
     page.goto(f"{base}/accounts/signup/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     # The language is offered as the browser's.
-    expect(page.get_by_label(spanish("Language"), exact=True)).to_have_value("es")
+    expect(page.get_by_role("combobox", name=spanish("Language"))).to_have_value("es")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -119,7 +119,9 @@ def test_sign_up_in_spanish_draft_in_spanish_send_the_letter_in_english_and_be_r
     nudge.refresh_from_db()
     assert nudge.status == ReminderStatus.SENT
     page.goto(f"{base}/cases/")
-    inbox = page.get_by_role("navigation", name=spanish("Main")).get_by_role("link", name=re.compile(r"1"))
+    inbox = page.get_by_role("navigation", name=spanish("Main", "navigation")).get_by_role(
+        "link", name=re.compile(r"1")
+    )
     inbox.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(spanish("Inbox"))
     expect(page.locator("main")).to_contain_text(spanish("A step on this week's checklist is waiting."))

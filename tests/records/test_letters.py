@@ -439,7 +439,7 @@ def test_the_say_it_view_shows_one_paragraph_per_part(case: Case, viewer: User) 
     page = client_for(viewer).get(letter_url("letter_say", request, "portal-message")).text
     assert page.count("data-say-part") == 6
     assert "data-say-next" in page and "data-say-back" in page
-    assert "Back to the message" in page
+    assert "Back to this message" in page
 
 
 def test_a_viewer_reads_a_letter_without_an_editor(case: Case, owner: User, viewer: User) -> None:

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_profile_email_reminders_profile_push_reminders'),
+        ("accounts", "0002_profile_email_reminders_profile_push_reminders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=8, verbose_name='language'),
+            model_name="profile",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default="en",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]
