@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.utils.translation import gettext
+
 from secondop.law import rules
 from secondop.records.models import CLOSED_STATUSES, RequestStatus
 
@@ -58,8 +60,11 @@ class Deadline:
 
     @property
     def by_state_law(self) -> str:
-        """ "California law: within 15 days of the request", when a state's rule sets the date."""
-        return f"{self.state_name} law: {self.rule.in_words}" if self.rule else ""
+        """ "California law: within 15 days of the request", when a state's rule sets the date (in the
+        active language)."""
+        if not self.rule:
+            return ""
+        return gettext("{state} law: {within}").format(state=self.state_name, within=self.rule.in_words)
 
 
 def deadline(records_request: Clocked) -> Deadline | None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Case
 from secondop.law import rules
@@ -44,12 +45,18 @@ class ProviderForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "fax": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
-        labels = {"role": "Who is this?"}
+        labels = {
+            "role": _("Who is this?"),
+            "specialty": _("Specialty"),
+            "phone": _("Phone"),
+            "fax": _("Fax"),
+            "address": _("Address"),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not (data.get("name", "").strip() or data.get("practice", "").strip()):
-            raise forms.ValidationError("Write a name or a practice, so you can tell who this is.")
+            raise forms.ValidationError(_("Write a name or a practice, so you can tell who this is."))
         if not data.get("state"):  # from the address, when it ends like "…, CA 94110"
             found = STATE_AND_ZIP.search(data.get("address", ""))
             if found and found[1] in rules.states():
@@ -59,7 +66,7 @@ class ProviderForm(forms.ModelForm):
 
 class RecordsRequestForm(forms.ModelForm):
     record_types = forms.MultipleChoiceField(
-        label="Which records?",
+        label=_("Which records?"),
         choices=RecordType.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -101,17 +108,17 @@ class RecordsRequestForm(forms.ModelForm):
         assert isinstance(holder, forms.ModelChoiceField) and isinstance(recipient, forms.ModelChoiceField)
         holder.queryset = providers
         recipient.queryset = providers
-        holder.empty_label = "Choose who holds the records"
-        recipient.empty_label = "Choose the provider"
-        holder.error_messages["invalid_choice"] = "Choose one of the providers in this case."
-        recipient.error_messages["invalid_choice"] = "Choose one of the providers in this case."
+        holder.empty_label = _("Choose who holds the records")
+        recipient.empty_label = _("Choose the provider")
+        holder.error_messages["invalid_choice"] = _("Choose one of the providers in this case.")
+        recipient.error_messages["invalid_choice"] = _("Choose one of the providers in this case.")
         if not self.instance.pk:
             self.initial.setdefault("record_types", case.records_wanted)
 
     def clean_fee_estimate(self) -> Any:
         fee = self.cleaned_data.get("fee_estimate")
         if fee is not None and fee < 0:
-            raise forms.ValidationError("A fee cannot be below zero.")
+            raise forms.ValidationError(_("A fee cannot be below zero."))
         return fee
 
     def clean(self) -> dict[str, Any]:
@@ -119,31 +126,33 @@ class RecordsRequestForm(forms.ModelForm):
         if data.get("kind") == RequestKind.DIRECTIVE:
             if not data.get("recipient"):
                 self.add_error(
-                    "recipient", "A request to send records to someone else must name who gets them."
+                    "recipient", _("A request to send records to someone else must name who gets them.")
                 )
             if not (data.get("send_to") or "").strip():
                 recipient = data.get("recipient")
                 if recipient and (recipient.address or recipient.fax or recipient.email):
                     data["send_to"] = recipient.address or recipient.fax or recipient.email
                 else:
-                    self.add_error("send_to", "Write where the records should go: an address, fax or e-mail.")
+                    self.add_error(
+                        "send_to", _("Write where the records should go: an address, fax or e-mail.")
+                    )
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "This date is before the start date.")
+            self.add_error("date_to", _("This date is before the start date."))
         if not data.get("record_types") and not (data.get("other_records") or "").strip():
-            self.add_error("record_types", "Choose at least one kind of record.")
+            self.add_error("record_types", _("Choose at least one kind of record."))
         data["other_records"] = _clean_text(data.get("other_records") or "")
         return data
 
 
 class MoveForm(forms.Form):
-    to_status = forms.ChoiceField(label="New status", choices=RequestStatus.choices)
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    to_status = forms.ChoiceField(label=_("New status"), choices=RequestStatus.choices)
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     extension_notice_on = forms.DateField(
-        label="Date on the written extension notice",
+        label=_("Date on the written extension notice"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
     def __init__(self, *args: Any, request_obj: RecordsRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -153,7 +162,7 @@ class MoveForm(forms.Form):
 
 
 class RequestDateForm(forms.Form):
-    requested_on = forms.DateField(label="Date you asked", widget=forms.DateInput(attrs={"type": "date"}))
+    requested_on = forms.DateField(label=_("Date you asked"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ContactForm(forms.ModelForm):
@@ -171,8 +180,8 @@ class ContactForm(forms.ModelForm):
         field = self.fields["request"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = case.records_requests.select_related("holder")
-        field.empty_label = "Not about one request"
-        field.error_messages["invalid_choice"] = "Choose one of this case's requests."
+        field.empty_label = _("Not about one request")
+        field.error_messages["invalid_choice"] = _("Choose one of this case's requests.")
         happened_at = self.fields["happened_at"]
         assert isinstance(happened_at, forms.DateTimeField)
         happened_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
@@ -182,9 +191,9 @@ class ContactForm(forms.ModelForm):
     def clean_happened_at(self) -> datetime.datetime:
         value = self.cleaned_data["happened_at"]
         if value > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError("That is in the future. Use the time it happened.")
+            raise forms.ValidationError(_("That is in the future. Use the time it happened."))
         if value.year < 1990:
-            raise forms.ValidationError("That date looks too early. Check the year.")
+            raise forms.ValidationError(_("That date looks too early. Check the year."))
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -197,5 +206,5 @@ class QuickContactForm(forms.Form):
     """One tap on the request page: "called the records office", "portal message sent"."""
 
     what = forms.ChoiceField(
-        choices=[("called", "Called the records office"), ("portal", "Portal message sent")],
+        choices=[("called", _("Called the records office")), ("portal", _("Portal message sent"))],
     )

@@ -1,6 +1,10 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Case, ContactChannel
 from secondop.editing.models import VersionedText
@@ -8,30 +12,45 @@ from secondop.law import rules
 
 
 class RecordType(models.TextChoices):
-    COMPLETE = "complete", "complete medical record"
-    VISIT_NOTES = "visit_notes", "visit notes"
-    TEST_RESULTS = "test_results", "lab and test results"
-    IMAGING_REPORTS = "imaging_reports", "imaging reports"
-    IMAGING_FILES = "imaging_files", "imaging files (the images themselves)"
-    PATHOLOGY = "pathology", "pathology reports"
-    DISCHARGE = "discharge", "discharge summaries"
-    MEDICATIONS = "medications", "medication list"
-    BILLING = "billing", "billing records"
-    OTHER = "other", "other records"
+    COMPLETE = "complete", _("complete medical record")
+    VISIT_NOTES = "visit_notes", _("visit notes")
+    TEST_RESULTS = "test_results", _("lab and test results")
+    IMAGING_REPORTS = "imaging_reports", _("imaging reports")
+    IMAGING_FILES = "imaging_files", _("imaging files (the images themselves)")
+    PATHOLOGY = "pathology", _("pathology reports")
+    DISCHARGE = "discharge", _("discharge summaries")
+    MEDICATIONS = "medications", _("medication list")
+    BILLING = "billing", _("billing records")
+    OTHER = "other", _("other records")
+
+
+# A word that begins with the sound "i": Spanish joins it with "e" where it would say "y" ("notas e
+# informes"), but not "hie…"/"hia…" ("y hielo"). English says "and" either way.
+SOUNDS_LIKE_I = re.compile(r"h?[ií](?![aeiouáéíóú])", re.IGNORECASE)
+
+
+def join_words(items: list[str]) -> str:
+    """'a, b and c', in the active language."""
+    if len(items) <= 1:
+        return "".join(items)
+    start, last = ", ".join(items[:-1]), items[-1]
+    if SOUNDS_LIKE_I.match(last):
+        # Translators: the end of a list whose last item begins with the sound "i" (Spanish: "e", not "y").
+        return pgettext("list before a word sounding i", "{items} and {last}").format(items=start, last=last)
+    # Translators: the end of a list: "visit notes, lab and test results and imaging reports".
+    return gettext("{items} and {last}").format(items=start, last=last)
 
 
 def describe_records(keys: list[str]) -> str:
-    """'visit notes, lab and test results and imaging reports' — in the order of RecordType."""
-    labels = [label for value, label in RecordType.choices if value in keys]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    """'visit notes, lab and test results and imaging reports' — in the order of RecordType, in the active
+    language."""
+    return join_words([str(label) for value, label in RecordType.choices if value in keys])
 
 
 class ProviderRole(models.TextChoices):
-    CURRENT = "current", "Current doctor"
-    SECOND_OPINION = "second_opinion", "Second-opinion doctor"
-    RECORDS_OFFICE = "records_office", "Records office"
+    CURRENT = "current", _("Current doctor")
+    SECOND_OPINION = "second_opinion", _("Second-opinion doctor")
+    RECORDS_OFFICE = "records_office", _("Records office")
 
 
 class Provider(models.Model):
@@ -39,30 +58,32 @@ class Provider(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="providers")
     role = models.CharField(max_length=16, choices=ProviderRole.choices)
-    name = models.CharField("name", max_length=150, blank=True)
-    practice = models.CharField("practice or hospital", max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    practice = models.CharField(_("practice or hospital"), max_length=200, blank=True)
     specialty = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     fax = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=300, blank=True)
-    email = models.EmailField("e-mail", blank=True)
-    portal_url = models.URLField("patient portal link", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    portal_url = models.URLField(_("patient portal link"), blank=True)
     # The state whose law binds them (secondop.law), and what kind of holder they are under it.
     state = models.CharField(
-        "state",
+        _("state"),
         max_length=2,
         blank=True,
         choices=rules.choices,
-        help_text="Where they practise: its law can give you your records sooner than the federal 30 days.",
+        help_text=_(
+            "Where they practise: its law can give you your records sooner than the federal 30 days."
+        ),
     )
     kind = models.CharField(
-        "what kind of provider",
+        _("what kind of provider"),
         max_length=16,
         blank=True,
         choices=[
-            (rules.PHYSICIAN, "A doctor or other practitioner"),
-            (rules.HOSPITAL, "A hospital or health facility"),
-            (rules.OTHER, "Another provider (a lab, an imaging center, …)"),
+            (rules.PHYSICIAN, _("A doctor or other practitioner")),
+            (rules.HOSPITAL, _("A hospital or health facility")),
+            (rules.OTHER, _("Another provider (a lab, an imaging center, …)")),
         ],
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,23 +97,27 @@ class Provider(models.Model):
 
 def holder_label(provider: Provider) -> str:
     """How a doctor or office is named (also for the migrations' historical models)."""
-    return provider.name or provider.practice or dict(ProviderRole.choices).get(provider.role, provider.role)
+    return (
+        provider.name
+        or provider.practice
+        or str(dict(ProviderRole.choices).get(provider.role, provider.role))
+    )
 
 
 class RequestKind(models.TextChoices):
-    COPY = "copy", "A copy for me"
-    DIRECTIVE = "directive", "Send them to another provider"
+    COPY = "copy", _("A copy for me")
+    DIRECTIVE = "directive", _("Send them to another provider")
 
 
 class RequestStatus(models.TextChoices):
-    PREPARING = "preparing", "Being prepared"
-    REQUESTED = "requested", "Requested"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    EXTENDED = "extended", "Extended (written notice)"
-    PARTLY_RECEIVED = "partly_received", "Partly received"
-    RECEIVED = "received", "Received"
-    DENIED = "denied", "Denied"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PREPARING = "preparing", pgettext_lazy("records request status", "Being prepared")
+    REQUESTED = "requested", pgettext_lazy("records request status", "Requested")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("records request status", "Acknowledged")
+    EXTENDED = "extended", pgettext_lazy("records request status", "Extended (written notice)")
+    PARTLY_RECEIVED = "partly_received", pgettext_lazy("records request status", "Partly received")
+    RECEIVED = "received", pgettext_lazy("records request status", "Received")
+    DENIED = "denied", pgettext_lazy("records request status", "Denied")
+    WITHDRAWN = "withdrawn", pgettext_lazy("records request status", "Withdrawn")
 
 
 # Where a request may go from each status. Everything else is refused with a message.
@@ -129,18 +154,18 @@ CLOSED_STATUSES = {RequestStatus.RECEIVED, RequestStatus.DENIED, RequestStatus.W
 
 
 class Medium(models.TextChoices):
-    ELECTRONIC = "electronic", "Electronic"
-    PAPER = "paper", "Paper"
+    ELECTRONIC = "electronic", pgettext_lazy("records format", "Electronic")
+    PAPER = "paper", pgettext_lazy("records format", "Paper")
 
 
 class DeliveryMethod(models.TextChoices):
     """How the holder delivers the records (not to be confused with a reminder's delivery)."""
 
-    PORTAL = "portal", "Through the portal"
-    EMAIL = "email", "By e-mail"
-    FAX = "fax", "By fax"
-    MAIL = "mail", "By mail"
-    DISC = "disc", "On a disc or USB stick"
+    PORTAL = "portal", pgettext_lazy("how the records are delivered", "Through the portal")
+    EMAIL = "email", pgettext_lazy("how the records are delivered", "By e-mail")
+    FAX = "fax", pgettext_lazy("how the records are delivered", "By fax")
+    MAIL = "mail", pgettext_lazy("how the records are delivered", "By mail")
+    DISC = "disc", pgettext_lazy("how the records are delivered", "On a disc or USB stick")
 
 
 class RecordsRequest(models.Model):
@@ -152,42 +177,45 @@ class RecordsRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="records_requests")
     holder = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="requests_held", verbose_name="who holds the records"
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="requests_held",
+        verbose_name=_("who holds the records"),
     )
-    kind = models.CharField("what you are asking for", max_length=16, choices=RequestKind.choices)
+    kind = models.CharField(_("what you are asking for"), max_length=16, choices=RequestKind.choices)
     recipient = models.ForeignKey(
         Provider,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="requests_received",
-        verbose_name="send them to",
+        verbose_name=_("send them to"),
     )
     send_to = models.CharField(
-        "where to send them", max_length=300, blank=True, help_text="An address, fax number or e-mail."
+        _("where to send them"), max_length=300, blank=True, help_text=_("An address, fax number or e-mail.")
     )
-    directive_signed_on = models.DateField("date you signed the request", null=True, blank=True)
+    directive_signed_on = models.DateField(_("date you signed the request"), null=True, blank=True)
     record_types = models.JSONField(default=list, blank=True)
-    other_records = models.CharField("other records", max_length=300, blank=True)
-    date_from = models.DateField("records from", null=True, blank=True)
-    date_to = models.DateField("records until", null=True, blank=True)
-    medium = models.CharField("format", max_length=16, choices=Medium.choices, default=Medium.ELECTRONIC)
+    other_records = models.CharField(_("other records"), max_length=300, blank=True)
+    date_from = models.DateField(_("records from"), null=True, blank=True)
+    date_to = models.DateField(_("records until"), null=True, blank=True)
+    medium = models.CharField(_("format"), max_length=16, choices=Medium.choices, default=Medium.ELECTRONIC)
     delivery = models.CharField(
-        "delivered", max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.PORTAL
+        _("delivered"), max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.PORTAL
     )
-    method = models.CharField("how you asked", max_length=16, choices=ContactChannel.choices, blank=True)
-    forms_needed = models.CharField("forms they need", max_length=300, blank=True)
-    forms_completed = models.BooleanField("forms filled in", default=False)
-    fee_estimate_asked = models.BooleanField("asked for a fee estimate", default=False)
+    method = models.CharField(_("how you asked"), max_length=16, choices=ContactChannel.choices, blank=True)
+    forms_needed = models.CharField(_("forms they need"), max_length=300, blank=True)
+    forms_completed = models.BooleanField(_("forms filled in"), default=False)
+    fee_estimate_asked = models.BooleanField(_("asked for a fee estimate"), default=False)
     fee_estimate = models.DecimalField(
-        "fee estimate given", max_digits=8, decimal_places=2, null=True, blank=True
+        _("fee estimate given"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.PREPARING)
-    requested_on = models.DateField("date you asked", null=True, blank=True)
-    extension_notice_on = models.DateField("date of the written extension notice", null=True, blank=True)
+    requested_on = models.DateField(_("date you asked"), null=True, blank=True)
+    extension_notice_on = models.DateField(_("date of the written extension notice"), null=True, blank=True)
     received_on = models.DateField(null=True, blank=True)
     # The first day someone followed up after asking (a contact about it, or a reminder's Done button).
-    followed_up_on = models.DateField("date you followed up", null=True, blank=True)
+    followed_up_on = models.DateField(_("date you followed up"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,7 +224,7 @@ class RecordsRequest(models.Model):
         indexes = [models.Index(fields=["case", "status"])]
 
     def __str__(self) -> str:
-        return f"Records from {self.holder}"
+        return gettext("Records from {holder}").format(holder=self.holder)
 
     @property
     def is_directive(self) -> bool:
@@ -207,7 +235,7 @@ class RecordsRequest(models.Model):
         return self.status in CLOSED_STATUSES
 
     def allowed_moves(self) -> list[str]:
-        return [value for value, _ in RequestStatus.choices if value in ALLOWED_MOVES[self.status]]
+        return [value for value, _label in RequestStatus.choices if value in ALLOWED_MOVES[self.status]]
 
 
 class RequestEvent(models.Model):
@@ -216,7 +244,7 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    on = models.DateField("date")
+    on = models.DateField(_("date"))
     note = models.CharField(max_length=500, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -239,13 +267,13 @@ class ContactEntry(models.Model):
         null=True,
         blank=True,
         related_name="contacts",
-        verbose_name="about the request",
+        verbose_name=_("about the request"),
     )
-    happened_at = models.DateTimeField("when")
-    channel = models.CharField("how", max_length=16, choices=ContactChannel.choices)
-    with_whom = models.CharField("with whom", max_length=150, blank=True)
-    asked = models.TextField("what you asked", blank=True, max_length=5000)
-    answered = models.TextField("what they answered", blank=True, max_length=5000)
+    happened_at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("how"), max_length=16, choices=ContactChannel.choices)
+    with_whom = models.CharField(_("with whom"), max_length=150, blank=True)
+    asked = models.TextField(_("what you asked"), blank=True, max_length=5000)
+    answered = models.TextField(_("what they answered"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -256,14 +284,15 @@ class ContactEntry(models.Model):
         indexes = [models.Index(fields=["case", "happened_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} on {self.happened_at:%Y-%m-%d}"
+        on = f"{self.happened_at:%Y-%m-%d}"
+        return gettext("{channel} on {date}").format(channel=self.get_channel_display(), date=on)
 
 
 class LetterKind(models.TextChoices):
-    REQUEST = "request-letter", "Request letter"
-    DIRECTIVE = "directive", "Directive to send records to another provider"
-    PORTAL_MESSAGE = "portal-message", "Portal message"
-    ESCALATION = "escalation", "Follow-up letter (past the deadline)"
+    REQUEST = "request-letter", _("Request letter")
+    DIRECTIVE = "directive", _("Directive to send records to another provider")
+    PORTAL_MESSAGE = "portal-message", _("Portal message")
+    ESCALATION = "escalation", _("Follow-up letter (past the deadline)")
 
 
 class Letter(VersionedText):

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from secondop.cases.models import Case
 from secondop.records import clock
@@ -26,7 +28,13 @@ if TYPE_CHECKING:
 
 
 class MoveRefused(ValueError):
-    """A status move the rules do not allow; the message says why, in plain words."""
+    """A status move the rules do not allow; the message says why, in plain words (in the active language)."""
+
+
+def closed_message(status: str) -> str:
+    """Why a request in a closed `status` moves no more."""
+    label = RequestStatus(status).label.lower()
+    return _("This request is {status}, so its status cannot change any more.").format(status=label)
 
 
 def check_move(
@@ -40,22 +48,28 @@ def check_move(
     there = RequestStatus(to_status)
     if there.value not in ALLOWED_MOVES[here]:
         if here.value in {RequestStatus.RECEIVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN}:
-            raise MoveRefused(f"This request is {here.label.lower()}, so its status cannot change any more.")
-        raise MoveRefused(f"A request that is “{here.label.lower()}” cannot become “{there.label.lower()}”.")
+            raise MoveRefused(closed_message(here))
+        raise MoveRefused(
+            _("A request that is “{before}” cannot become “{after}”.").format(
+                before=here.label.lower(), after=there.label.lower()
+            )
+        )
     if on > today:
-        raise MoveRefused("That date is in the future. Use the date it happened.")
+        raise MoveRefused(_("That date is in the future. Use the date it happened."))
     if records_request.requested_on is not None and on < records_request.requested_on:
-        raise MoveRefused("That date is before the day you asked for the records.")
+        raise MoveRefused(_("That date is before the day you asked for the records."))
     if there == RequestStatus.EXTENDED:
         if records_request.extension_notice_on is not None:
-            raise MoveRefused("An extension can be taken only once.")
+            raise MoveRefused(_("An extension can be taken only once."))
         notice = extension_notice_on or on
         window = clock.extension_window(records_request)
         assert window is not None  # a request past "preparing" has a request date
         if not window[0] <= notice <= window[1]:
             raise MoveRefused(
-                f"An extension counts only if the written notice came within the first 30 days "
-                f"(by {window[1]:%B} {window[1].day}). After that, the request is simply overdue."
+                _(
+                    "An extension counts only if the written notice came within the first 30 days "
+                    "(by {date}). After that, the request is simply overdue."
+                ).format(date=date_format(window[1], "DATE_FORMAT"))
             )
 
 
@@ -93,15 +107,15 @@ def change_request_date(
 ) -> None:
     """Corrects the date the request was made (which moves its follow-up and deadline)."""
     if records_request.requested_on is None:
-        raise MoveRefused("Mark the request as requested first.")
+        raise MoveRefused(_("Mark the request as requested first."))
     if requested_on > today:
-        raise MoveRefused("That date is in the future. Use the date you asked.")
+        raise MoveRefused(_("That date is in the future. Use the date you asked."))
     if records_request.extension_notice_on and not (
         requested_on
         <= records_request.extension_notice_on
         <= requested_on + datetime.timedelta(days=clock.RESPONSE_DAYS)
     ):
-        raise MoveRefused("With that date, the extension notice would fall outside the first 30 days.")
+        raise MoveRefused(_("With that date, the extension notice would fall outside the first 30 days."))
     records_request.requested_on = requested_on
     records_request.save(update_fields=["requested_on", "updated_at"])
 

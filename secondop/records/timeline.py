@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from secondop.cases.models import Case
 from secondop.records.models import (
@@ -68,21 +70,28 @@ def filled(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
 
 
 def label(choices: type[models.TextChoices], value: str | None) -> str:
+    """The choice's label, in the active language ("" for none)."""
     try:
-        return choices(value or "").label
+        return str(choices(value or "").label)
     except ValueError:  # empty, or a value no longer offered
         return ""
 
 
 def _contact(row: Row, about: str) -> Entry:
     local = timezone.localtime(row["moment"])
-    who = f" with {row['b']}" if row["b"] else ""
+    channel = label(ContactChannel, row["a"])
+    # Translators: a contact in the timeline: "Phone call with Jo at the records office".
+    title = _("{channel} with {whom}").format(channel=channel, whom=row["b"]) if row["b"] else channel
     return Entry(
         date=local.date(),
         time=local.time(),
         kind="contact",
-        title=f"{label(ContactChannel, row['a'])}{who}",
-        details=filled(("About", about), ("You asked", row["c"]), ("They answered", row["d"])),
+        title=title,
+        details=filled(
+            (pgettext("timeline detail", "About"), about),
+            (pgettext("timeline detail", "You asked"), row["c"]),
+            (pgettext("timeline detail", "They answered"), row["d"]),
+        ),
         contact_id=row["row"],
     )
 
@@ -90,7 +99,7 @@ def _contact(row: Row, about: str) -> Entry:
 def _letter(row: Row, about: str) -> Entry:
     """A letter keeps no moment of its making (`edited_at` is empty until it is edited by hand), so it is
     dated by `updated_at`, its last save: when it was written, or last rewritten."""
-    title = f"Letter written: {label(LetterKind, row['a'])} — {about}"
+    title = _("Letter written: {kind} — {about}").format(kind=label(LetterKind, row["a"]), about=about)
     return Entry(date=row["day"], kind="letter", title=title)
 
 
@@ -98,8 +107,11 @@ def _event(row: Row, about: str) -> Entry:
     return Entry(
         date=row["day"],
         kind="status",
-        title=f"{about}: {label(RequestStatus, row['a']).lower()}",
-        details=filled(("Before", label(RequestStatus, row["b"])), ("Note", row["c"])),
+        title=_("{about}: {status}").format(about=about, status=label(RequestStatus, row["a"]).lower()),
+        details=filled(
+            (pgettext("timeline detail", "Before"), label(RequestStatus, row["b"])),
+            (pgettext("timeline detail", "Note"), row["c"]),
+        ),
     )
 
 

@@ -8,13 +8,14 @@ from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases import checklist
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case
 from secondop.pwa.offline import keep_offline
-from secondop.records import clock, letters
+from secondop.records import clock, letters, progress
 from secondop.records.forms import (
     ContactForm,
     MoveForm,
@@ -61,13 +62,13 @@ def records_home(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @keep_offline
 @login_required
 def provider_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     form = ProviderForm(request.POST or None, initial={"role": request.GET.get("role", "records_office")})
     if request.method == "POST" and form.is_valid():
         provider = form.save(commit=False)
         provider.case = case
         provider.save()
-        messages.success(request, f"Added {provider}.")
+        messages.success(request, _("Added {name}.").format(name=provider))
         if request.POST.get("next") == "request_new":
             return redirect("request_new", case.code)
         return redirect("records", case.code)
@@ -81,12 +82,12 @@ def provider_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @keep_offline
 @login_required
 def provider_edit(request: AuthenticatedRequest, code: UUID, provider_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     provider = get_object_or_404(case.providers, pk=provider_id)
     form = ProviderForm(request.POST or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("records", case.code)
     return render(request, "records/provider_form.html", {"case": case, "form": form, "provider": provider})
 
@@ -94,30 +95,32 @@ def provider_edit(request: AuthenticatedRequest, code: UUID, provider_id: int) -
 @login_required
 @require_POST
 def provider_delete(request: AuthenticatedRequest, code: UUID, provider_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     provider = get_object_or_404(case.providers, pk=provider_id)
     try:
         provider.delete()
     except ProtectedError:
         messages.error(
             request,
-            f"{provider} is part of a records request or the appointment, so it stays. Edit it.",
+            _("{name} is part of a records request or the appointment, so it stays. Edit it.").format(
+                name=provider
+            ),
         )
     else:
-        messages.success(request, f"Removed {provider}.")
+        messages.success(request, _("Removed {name}.").format(name=provider))
     return redirect("records", case.code)
 
 
 @keep_offline
 @login_required
 def request_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     form = RecordsRequestForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         records_request = form.save(commit=False)
         records_request.case = case
         records_request.save()
-        messages.success(request, "Your request is ready. When you have sent it, mark it as requested.")
+        messages.success(request, _("Your request is ready. When you have sent it, mark it as requested."))
         return redirect("request_detail", case.code, records_request.pk)
     return render(
         request,
@@ -129,7 +132,7 @@ def request_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @keep_offline
 @login_required
 def request_edit(request: AuthenticatedRequest, code: UUID, request_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     records_request = get_object_or_404(case.records_requests, pk=request_id)
     form = RecordsRequestForm(request.POST or None, case=case, instance=records_request)
     date_form = RequestDateForm(initial={"requested_on": records_request.requested_on})
@@ -144,13 +147,13 @@ def request_edit(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
                 date_form.add_error("requested_on", str(refusal))
             else:
                 messages.success(
-                    request, "The request date is changed; the follow-up and deadline moved with it."
+                    request, _("The request date is changed; the follow-up and deadline moved with it.")
                 )
                 return redirect("request_detail", case.code, records_request.pk)
         form = RecordsRequestForm(case=case, instance=records_request)
     elif request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("request_detail", case.code, records_request.pk)
     context = {"case": case, "form": form, "date_form": date_form, "records_request": records_request}
     return render(request, "records/request_form.html", context)
@@ -205,8 +208,7 @@ def request_move(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
     case, membership = get_case_for(request, code, "write")
     records_request = get_object_or_404(case.records_requests, pk=request_id)
     if not records_request.allowed_moves():
-        status = records_request.get_status_display().lower()
-        messages.error(request, f"This request is {status}, so its status cannot change any more.")
+        messages.error(request, progress.closed_message(records_request.status))
         return redirect("request_detail", case.code, records_request.pk)
     form = MoveForm(request.POST, request_obj=records_request)
     if form.is_valid():
@@ -223,9 +225,8 @@ def request_move(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
         except MoveRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(
-                request, f"Marked as {RequestStatus(form.cleaned_data['to_status']).label.lower()}."
-            )
+            status = RequestStatus(form.cleaned_data["to_status"]).label.lower()
+            messages.success(request, _("Marked as {status}.").format(status=status))
             return redirect("request_detail", case.code, records_request.pk)
     context = _request_context(request, case, records_request, membership, move_form=form)
     return render(request, "records/request_detail.html", context, status=200)
@@ -234,11 +235,11 @@ def request_move(request: AuthenticatedRequest, code: UUID, request_id: int) -> 
 @login_required
 @require_POST
 def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     records_request = get_object_or_404(case.records_requests.select_related("holder"), pk=request_id)
     form = QuickContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what happened.")
+        messages.error(request, _("Choose what happened."))
         return redirect("request_detail", case.code, records_request.pk)
     holder = str(records_request.holder)
     with transaction.atomic():
@@ -249,14 +250,14 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
                 happened_at=timezone.now(),
                 channel=ContactChannel.PORTAL,
                 with_whom=holder,
-                asked="Sent the portal message that documents the request.",
+                asked=_("Sent the portal message that documents the request."),
                 created_by=request.user,
             )
             # The portal script's use is the scripts' to note (secondop.scripts.signals).
             portal_message_sent.send(
                 ContactEntry, case=case, user=request.user, on=request.user.profile.today()
             )
-            text = "Noted: portal message sent."
+            text = _("Noted: portal message sent.")
         else:
             ContactEntry.objects.create(
                 case=case,
@@ -264,12 +265,12 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
                 happened_at=timezone.now(),
                 channel=ContactChannel.PHONE,
                 with_whom=holder,
-                asked="Called about the records request.",
+                asked=_("Called about the records request."),
                 created_by=request.user,
             )
-            text = "Noted: you called the records office. Add what they said if you like."
+            text = _("Noted: you called the records office. Add what they said if you like.")
         for item in checklist.sync(case, request.user):
-            text += f" “{item.title}” is ticked off your checklist."
+            text += " " + _("“{title}” is ticked off your checklist.").format(title=item.title)
     messages.success(request, text)
     return redirect("request_detail", case.code, records_request.pk)
 
@@ -277,7 +278,7 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
 @keep_offline
 @login_required
 def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     chosen = query_number(request.GET.get("request"))
     initial = {"request": chosen} if chosen is not None else {}
     form = ContactForm(request.POST or None, case=case, initial=initial)
@@ -286,7 +287,7 @@ def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         contact.case = case
         contact.created_by = request.user
         contact.save()
-        messages.success(request, "Added to your paper trail.")
+        messages.success(request, _("Added to your paper trail."))
         if contact.request_id:
             return redirect("request_detail", case.code, contact.request_id)
         return redirect("timeline", case.code)
@@ -296,12 +297,12 @@ def contact_new(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @keep_offline
 @login_required
 def contact_edit(request: AuthenticatedRequest, code: UUID, contact_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     contact = get_object_or_404(case.contacts, pk=contact_id)
     form = ContactForm(request.POST or None, case=case, instance=contact)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("timeline", case.code)
     return render(request, "records/contact_form.html", {"case": case, "form": form, "contact": contact})
 
@@ -309,8 +310,8 @@ def contact_edit(request: AuthenticatedRequest, code: UUID, contact_id: int) -> 
 @login_required
 @require_POST
 def contact_delete(request: AuthenticatedRequest, code: UUID, contact_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     contact = get_object_or_404(case.contacts, pk=contact_id)
     contact.delete()
-    messages.success(request, "Removed from your paper trail.")
+    messages.success(request, _("Removed from your paper trail."))
     return redirect("timeline", case.code)
