@@ -14,6 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from secondop.accounts.models import User
 from secondop.cases.access import TEAM_ROLES, TOP_ROLES, best_role
@@ -36,10 +38,10 @@ class Show(StrEnum):
 
 
 SHOW_LABELS = {
-    Show.ALL: "All",
-    Show.OVERDUE: "Overdue",
-    Show.WEEK: "This week",
-    Show.ARCHIVED: "Archived",
+    Show.ALL: pgettext_lazy("which cases are shown", "All"),
+    Show.OVERDUE: pgettext_lazy("which cases are shown", "Overdue"),
+    Show.WEEK: pgettext_lazy("which cases are shown", "This week"),
+    Show.ARCHIVED: pgettext_lazy("which cases are shown", "Archived"),
 }
 
 
@@ -65,7 +67,7 @@ class DueItem:
     on: datetime.date
     what: str
     overdue: bool
-    date_format: str = "j F"  # with the year when it is not this year
+    date_format: str = "MONTH_DAY_FORMAT"  # DATE_FORMAT, with the year, when it is not this year
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Row:
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label
+        return str(Role(self.role).label)
 
     @property
     def is_due_this_week(self) -> bool:
@@ -103,10 +105,10 @@ class Dashboard:
 
 # What each kind of due date says, of the records from a holder.
 WORDS = {
-    clock.FOLLOW_UP: "Follow up on the records from {holder}",
-    clock.LEGAL: "Legal deadline for the records from {holder}",
+    clock.FOLLOW_UP: _("Follow up on the records from {holder}"),
+    clock.LEGAL: _("Legal deadline for the records from {holder}"),
 }
-OVERDUE_WORDS = {clock.FOLLOW_UP: WORDS[clock.FOLLOW_UP], clock.LEGAL: "Records from {holder}"}
+OVERDUE_WORDS = {clock.FOLLOW_UP: WORDS[clock.FOLLOW_UP], clock.LEGAL: _("Records from {holder}")}
 
 
 def due_item(case: Case, today: datetime.date) -> DueItem | None:
@@ -122,7 +124,7 @@ def due_item(case: Case, today: datetime.date) -> DueItem | None:
         on,
         words[kind].format(holder=holder),
         overdue=on < today,
-        date_format="j F" if on.year == today.year else "j F Y",
+        date_format="MONTH_DAY_FORMAT" if on.year == today.year else "DATE_FORMAT",
     )
 
 

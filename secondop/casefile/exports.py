@@ -18,6 +18,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -122,7 +124,7 @@ def _calendar_event(
         start=on,
         end=on + datetime.timedelta(days=1),
         summary=summary,
-        description=f"{note}\n\nSee where it stands: {link}",
+        description=note + "\n\n" + _("See where it stands: {link}").format(link=link),
         url=link,
         transparency=icalendar.TRANSP.TRANSPARENT,
     )
@@ -137,10 +139,12 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 
     Nothing in it names the patient, the provider or the health concern: calendars are often shared.
     """
-    case, _ = get_case_for(request, code)
+    case, _membership = get_case_for(request, code)
     audit.record_once(case, request.user, AuditAction.EXPORTED, "the calendar file")
     calendar = icalendar.Calendar.new(
-        prodid="-//secondop//records deadlines//EN", calscale="GREGORIAN", name="Records requests (secondop)"
+        prodid="-//secondop//records deadlines//EN",
+        calscale="GREGORIAN",
+        name=_("Records requests (secondop)"),
     )
     open_requests = (
         case.records_requests.filter(requested_on__isnull=False)
@@ -152,21 +156,35 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         deadline = clock.deadline(records_request)
         assert records_request.requested_on and follow_up and deadline  # the query keeps dated requests only
         due, days = deadline.on, (deadline.on - records_request.requested_on).days
-        extended = ", with the extension they gave notice of" if records_request.extension_notice_on else ""
-        answer_within = (
-            f"The last day the office has to answer your records request ({deadline.by_state_law})."
-            if deadline.rule
-            else f"The last day of the {days} days the office has to answer your records request{extended}."
-        )
+        if deadline.rule:
+            answer_within = _(
+                "The last day the office has to answer your records request ({by_state_law})."
+            ).format(by_state_law=deadline.by_state_law)
+        elif records_request.extension_notice_on:
+            answer_within = ngettext(
+                "The last day of the {days} day the office has to answer your records request, with the "
+                "extension they gave notice of.",
+                "The last day of the {days} days the office has to answer your records request, with the "
+                "extension they gave notice of.",
+                days,
+            ).format(days=days)
+        else:
+            answer_within = ngettext(
+                "The last day of the {days} day the office has to answer your records request.",
+                "The last day of the {days} days the office has to answer your records request.",
+                days,
+            ).format(days=days)
         calendar.add_component(
             _calendar_event(
                 case,
                 records_request,
                 "follow-up",
                 follow_up,
-                "Follow up on your records request",
-                "A week has passed since you asked for your records. A short call or message to check "
-                "that they have the request is reasonable.",
+                _("Follow up on your records request"),
+                _(
+                    "A week has passed since you asked for your records. A short call or message to check "
+                    "that they have the request is reasonable."
+                ),
             )
         )
         calendar.add_component(
@@ -175,7 +193,7 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
                 records_request,
                 "legal-due",
                 due,
-                "Records request deadline",
+                _("Records request deadline"),
                 answer_within,
             )
         )
@@ -190,8 +208,8 @@ def calendar_ics(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
                 stamp=visit.updated_at,
                 start=visit.starts_at,
                 end=visit.starts_at + datetime.timedelta(hours=1),
-                summary="Second-opinion appointment",
-                description=f"What to bring, and the things on their way: {link}",
+                summary=_("Second-opinion appointment"),
+                description=_("What to bring, and the things on their way: {link}").format(link=link),
                 url=link,
             )
         )

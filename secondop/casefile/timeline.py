@@ -1,6 +1,7 @@
 """A case's whole timeline: the records' entries (`secondop.records.timeline`) and the uses of its scripts."""
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from secondop.cases.models import Case
 from secondop.records import timeline
@@ -14,8 +15,8 @@ def _use(row: timeline.Row, about: str) -> Entry:
     return Entry(
         date=row["day"],
         kind="script",
-        title=f"Used the script “{script}” ({channel})",
-        details=filled(("They said", row["c"])),
+        title=_("Used the script “{script}” ({channel})").format(script=script, channel=channel),
+        details=filled((_("They said"), row["c"])),
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -60,7 +61,7 @@ def _join(request: AuthenticatedRequest) -> HttpResponse:
     """Accepts an invitation waiting for one of the person's confirmed addresses ("case-12", "team-3"):
     a confirmed address is the same proof as the invitation's link, so someone who signed up and confirmed
     on another device needs no link to join."""
-    kind, _, number = request.POST.get("invitation", "").partition("-")
+    kind, _dash, number = request.POST.get("invitation", "").partition("-")
     pk = int(number) if number.isascii() and number.isdigit() and len(number) < 19 else 0
     found: Invitation | TeamInvitation | None = None
     if kind == "case":
@@ -69,7 +70,8 @@ def _join(request: AuthenticatedRequest) -> HttpResponse:
         found = teams.waiting_for(request.user).filter(pk=pk).first()
     if found is None:
         messages.error(
-            request, "This invitation is no longer waiting for you. Ask the person who sent it for a new one."
+            request,
+            _("This invitation is no longer waiting for you. Ask the person who sent it for a new one."),
         )
         return redirect("case_list")
     try:
@@ -109,6 +111,6 @@ def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         deletion.delete_account(request.user)
         logout(request)
-        messages.success(request, "Your account and everything in it are deleted.")
+        messages.success(request, _("Your account and everything in it are deleted."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"plan": deletion.plan(request.user)})

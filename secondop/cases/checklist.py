@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from secondop.cases.models import Case, ChecklistItem, InsuranceCheck
 
@@ -29,12 +30,16 @@ class Standard:
         return reverse(self.url_name, args=[case.code, *self.url_args])
 
 
+# The titles are stored in English with each case's items; pages show them translated
+# (ChecklistItem.shown_title).
 STANDARD_ITEMS = [
-    Standard("script", "Write your script", "scripts_index"),
-    Standard("rights", "Look up your right to your records", "records_rights"),
-    Standard("portal", "Send the portal message", "draft_edit", ("portal-message",)),
-    Standard("questions", "List your questions for the second opinion", "questions"),
-    Standard("insurance", "Check if insurance needs a referral or pre-authorisation", "insurance"),
+    Standard("script", gettext_noop("Write your script"), "scripts_index"),
+    Standard("rights", gettext_noop("Look up your right to your records"), "records_rights"),
+    Standard("portal", gettext_noop("Send the portal message"), "draft_edit", ("portal-message",)),
+    Standard("questions", gettext_noop("List your questions for the second opinion"), "questions"),
+    Standard(
+        "insurance", gettext_noop("Check if insurance needs a referral or pre-authorisation"), "insurance"
+    ),
 ]
 STANDARD_BY_KEY = {item.key: item for item in STANDARD_ITEMS}
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -13,9 +15,9 @@ if TYPE_CHECKING:
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADVOCATE = "advocate", "Advocate"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    ADVOCATE = "advocate", _("Advocate")
+    VIEWER = "viewer", _("Viewer")
 
 
 # What each role may do. "write" edits the case's content; "own" shares, archives and hands over.
@@ -27,21 +29,21 @@ ROLE_CAN = {
 
 
 class ProviderResponse(models.TextChoices):
-    SUPPORTIVE = "supportive", "Supportive — they welcome my questions"
-    NEUTRAL = "neutral", "Neutral — they answer, but briefly"
-    DEFENSIVE = "defensive", "Defensive — questions seem to bother them"
-    DISMISSIVE = "dismissive", "Dismissive — my concerns get brushed aside"
+    SUPPORTIVE = "supportive", _("Supportive — they welcome my questions")
+    NEUTRAL = "neutral", _("Neutral — they answer, but briefly")
+    DEFENSIVE = "defensive", _("Defensive — questions seem to bother them")
+    DISMISSIVE = "dismissive", _("Dismissive — my concerns get brushed aside")
 
 
 class YesNoUnsure(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNSURE = "unsure", "Not sure"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
 
 
 class Approach(models.TextChoices):
-    ROUTINE = "routine", "Routine framing"
-    COLLABORATIVE = "collaborative", "Collaborative framing"
+    ROUTINE = "routine", _("Routine framing")
+    COLLABORATIVE = "collaborative", _("Collaborative framing")
 
 
 def default_records_wanted() -> list[str]:
@@ -51,12 +53,12 @@ def default_records_wanted() -> list[str]:
 class ContactChannel(models.TextChoices):
     """How a contact happened or a script was used."""
 
-    PORTAL = "portal", "Patient portal"
-    PHONE = "phone", "Phone"
-    IN_PERSON = "in_person", "In person"
-    FAX = "fax", "Fax"
-    EMAIL = "email", "E-mail"
-    MAIL = "mail", "Mail"
+    PORTAL = "portal", _("Patient portal")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+    MAIL = "mail", _("Mail")
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -79,12 +81,12 @@ class Case(models.Model):
     """One patient's effort to get a second opinion."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient_name = models.CharField("patient's name", max_length=120)
+    patient_name = models.CharField(_("patient's name"), max_length=120)
     concern = models.CharField(
-        "what the second opinion is about",
+        _("what the second opinion is about"),
         max_length=300,
         blank=True,
-        help_text="A few words are enough, for example “the surgery my doctor recommends”.",
+        help_text=_("A few words are enough, for example “the surgery my doctor recommends”."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -92,28 +94,28 @@ class Case(models.Model):
 
     # The approach chooser's answers (blank until answered) and the framing the person chose.
     provider_response = models.CharField(
-        "how does your doctor usually respond to your questions?",
+        _("how does your doctor usually respond to your questions?"),
         max_length=16,
         choices=ProviderResponse.choices,
         blank=True,
     )
     felt_dismissed = models.CharField(
-        "have you felt dismissed when you raised a concern?",
+        _("have you felt dismissed when you raised a concern?"),
         max_length=8,
         choices=YesNoUnsure.choices,
         blank=True,
     )
     met_tension = models.CharField(
-        "has there been tension or an argument with this doctor?",
+        _("has there been tension or an argument with this doctor?"),
         max_length=8,
         choices=YesNoUnsure.choices,
         blank=True,
     )
     wants_to_return = models.CharField(
-        "do you want to keep seeing this doctor?", max_length=8, choices=YesNoUnsure.choices, blank=True
+        _("do you want to keep seeing this doctor?"), max_length=8, choices=YesNoUnsure.choices, blank=True
     )
     referral_needed = models.CharField(
-        "does your insurance plan need a referral for a specialist?",
+        _("does your insurance plan need a referral for a specialist?"),
         max_length=8,
         choices=YesNoUnsure.choices,
         blank=True,
@@ -125,8 +127,8 @@ class Case(models.Model):
     records_wanted = models.JSONField(default=default_records_wanted, blank=True)
 
     # What the person found out about their right to their records.
-    rights_state = models.CharField("your state", max_length=60, blank=True)
-    rights_notes = models.TextField("what you found", blank=True, max_length=5000)
+    rights_state = models.CharField(_("your state"), max_length=60, blank=True)
+    rights_notes = models.TextField(_("what you found"), blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +196,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     gets_reminders = models.BooleanField(
-        "get this case's reminders", default=False, help_text="The owner gets them unless they turn them off."
+        _("get this case's reminders"),
+        default=False,
+        help_text=_("The owner gets them unless they turn them off."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -240,15 +244,26 @@ class ChecklistItem(models.Model):
     def is_done(self) -> bool:
         return self.done_at is not None
 
+    @property
+    def shown_title(self) -> str:
+        """The title as a page shows it: a standard item's in the reader's language (while it has the
+        wording it was created with, stored in English); the person's own items as they wrote them."""
+        from secondop.cases.checklist import STANDARD_BY_KEY
+
+        standard = STANDARD_BY_KEY.get(self.key)
+        if standard is not None and self.title == standard.title:
+            return gettext(standard.title)
+        return self.title
+
 
 class Question(models.Model):
     """A question to ask at the second-opinion appointment."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField("question", max_length=500)
+    text = models.CharField(_("question"), max_length=500)
     position = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answer_note = models.TextField("what you learned", blank=True, max_length=5000)
+    answer_note = models.TextField(_("what you learned"), blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -262,17 +277,17 @@ class InsuranceCheck(models.Model):
     """What the insurer said about a referral and pre-authorisation."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="insurance")
-    plan_name = models.CharField("insurance plan", max_length=200, blank=True)
-    phone_called = models.CharField("phone number you called", max_length=40, blank=True)
+    plan_name = models.CharField(_("insurance plan"), max_length=200, blank=True)
+    phone_called = models.CharField(_("phone number you called"), max_length=40, blank=True)
     referral_required = models.CharField(
-        "is a referral required?", max_length=8, choices=YesNoUnsure.choices, blank=True
+        _("is a referral required?"), max_length=8, choices=YesNoUnsure.choices, blank=True
     )
     preauth_required = models.CharField(
-        "is pre-authorisation required?", max_length=8, choices=YesNoUnsure.choices, blank=True
+        _("is pre-authorisation required?"), max_length=8, choices=YesNoUnsure.choices, blank=True
     )
-    reference_numbers = models.CharField("reference numbers", max_length=300, blank=True)
-    called_on = models.DateField("date of the call", null=True, blank=True)
-    spoke_with = models.CharField("person you spoke with", max_length=120, blank=True)
+    reference_numbers = models.CharField(_("reference numbers"), max_length=300, blank=True)
+    called_on = models.DateField(_("date of the call"), null=True, blank=True)
+    spoke_with = models.CharField(_("person you spoke with"), max_length=120, blank=True)
     notes = models.TextField(blank=True, max_length=5000)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -300,7 +315,7 @@ class InvitationBase(models.Model):
     """What an invitation to a case and one to a team share. The link carries a random token; only its hash
     is stored. It is addressed to an e-mail address, works once, and only until it expires."""
 
-    email = models.EmailField("e-mail address")
+    email = models.EmailField(_("e-mail address"))
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -330,7 +345,9 @@ class Invitation(InvitationBase):
     """An invitation to join a case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
+    role = models.CharField(
+        max_length=16, choices=[(Role.ADVOCATE, _("Advocate")), (Role.VIEWER, _("Viewer"))]
+    )
 
     class Meta(InvitationBase.Meta):
         constraints = [
@@ -344,8 +361,8 @@ class Invitation(InvitationBase):
 
 
 class TeamRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 class Team(models.Model):
@@ -384,7 +401,9 @@ class TeamShare(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_shares")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shares")
-    role = models.CharField(max_length=16, choices=[(Role.ADVOCATE, "Advocate"), (Role.VIEWER, "Viewer")])
+    role = models.CharField(
+        max_length=16, choices=[(Role.ADVOCATE, _("Advocate")), (Role.VIEWER, _("Viewer"))]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -415,23 +434,23 @@ class TeamInvitation(InvitationBase):
 
 
 class AuditAction(models.TextChoices):
-    VIEWED = "viewed", "viewed the case"
-    CHANGED = "changed", "changed"
-    INVITED = "invited", "invited"
-    INVITATION_CANCELLED = "invitation_cancelled", "cancelled the invitation of"
-    JOINED = "joined", "joined the case"
-    ROLE_CHANGED = "role_changed", "changed the role of"
-    REVOKED = "revoked", "removed"
-    LEFT = "left", "left the case"
-    OWNER_CHANGED = "owner_changed", "handed ownership to"
-    TEAM_SHARED = "team_shared", "shared the case with the team"
-    TEAM_UNSHARED = "team_unshared", "stopped sharing the case with the team"
+    VIEWED = "viewed", _("viewed the case")
+    CHANGED = "changed", _("changed")
+    INVITED = "invited", _("invited")
+    INVITATION_CANCELLED = "invitation_cancelled", _("cancelled the invitation of")
+    JOINED = "joined", _("joined the case")
+    ROLE_CHANGED = "role_changed", _("changed the role of")
+    REVOKED = "revoked", _("removed")
+    LEFT = "left", _("left the case")
+    OWNER_CHANGED = "owner_changed", _("handed ownership to")
+    TEAM_SHARED = "team_shared", _("shared the case with the team")
+    TEAM_UNSHARED = "team_unshared", _("stopped sharing the case with the team")
     # Who can reach the case through a team: listed when the case is shared, and each change after.
-    TEAM_MEMBER = "team_member", "is in the team"
-    TEAM_JOINED = "team_joined", "joined the team"
-    TEAM_LEFT = "team_left", "left the team"
-    TEAM_REMOVED = "team_removed", "removed"
-    EXPORTED = "exported", "exported"
+    TEAM_MEMBER = "team_member", _("is in the team")
+    TEAM_JOINED = "team_joined", _("joined the team")
+    TEAM_LEFT = "team_left", _("left the team")
+    TEAM_REMOVED = "team_removed", _("removed")
+    EXPORTED = "exported", _("exported")
 
 
 class AuditEvent(models.Model):

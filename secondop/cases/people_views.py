@@ -14,24 +14,29 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from secondop.accounts.models import User
-from secondop.cases import sharing, teams
+from secondop.cases import audit, sharing, teams
 from secondop.cases.access import get_case_for
 from secondop.cases.models import Case, Invitation, Membership, Role, Team, TeamInvitation, TeamMembership
 from secondop.requests import AuthenticatedRequest
 
 SHARE_ROLES = [
-    (Role.ADVOCATE.value, "Advocate — can read and change the case"),
-    (Role.VIEWER.value, "Viewer — can only read"),
+    (Role.ADVOCATE.value, gettext_lazy("Advocate — can read and change the case")),
+    (Role.VIEWER.value, gettext_lazy("Viewer — can only read")),
 ]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Their e-mail address", max_length=254)
+    email = forms.EmailField(label=gettext_lazy("Their e-mail address"), max_length=254)
     role = forms.ChoiceField(
-        label="What they can do", choices=SHARE_ROLES, widget=forms.RadioSelect, initial="advocate"
+        label=gettext_lazy("What they can do"),
+        choices=SHARE_ROLES,
+        widget=forms.RadioSelect,
+        initial="advocate",
     )
 
 
@@ -40,8 +45,10 @@ class RoleForm(forms.Form):
 
 
 class TeamShareForm(forms.Form):
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label="Choose a team")
-    role = forms.ChoiceField(label="What the team's members can do", choices=SHARE_ROLES)
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"), queryset=Team.objects.none(), empty_label=gettext_lazy("Choose a team")
+    )
+    role = forms.ChoiceField(label=gettext_lazy("What the team's members can do"), choices=SHARE_ROLES)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,16 +98,13 @@ def people(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            invitation, _ = sharing.invite(
+            invitation, _token = sharing.invite(
                 case, request.user, form.cleaned_data["email"], form.cleaned_data["role"]
             )
         except sharing.SharingRefused as refusal:
             form.add_error("email", str(refusal))
         else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email}. It works for {sharing.INVITATION_DAYS} days.",
-            )
+            messages.success(request, sharing.invitation_sent(invitation.email))
             return redirect("people", case.code)
     return _page(request, case, membership, invite_form=form)
 
@@ -108,10 +112,10 @@ def people(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_cancel(request: AuthenticatedRequest, code: UUID, invitation_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     invitation = get_object_or_404(case.invitations, pk=invitation_id)
     sharing.cancel_invitation(invitation, request.user)
-    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    messages.success(request, _("The invitation to {email} is cancelled.").format(email=invitation.email))
     return redirect("people", case.code)
 
 
@@ -122,31 +126,36 @@ def _member(case: Case, member_id: int) -> Membership:
 @login_required
 @require_POST
 def member_role(request: AuthenticatedRequest, code: UUID, member_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     member = _member(case, member_id)
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
-            raise sharing.SharingRefused("Choose advocate or viewer.")
+            raise sharing.SharingRefused(_("Choose advocate or viewer."))
         sharing.change_role(member, form.cleaned_data["role"], request.user)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"{member.user} is now {Role(form.cleaned_data['role']).label.lower()}.")
+        now = (
+            _("{person} is now advocate.")
+            if form.cleaned_data["role"] == Role.ADVOCATE
+            else _("{person} is now viewer.")
+        )
+        messages.success(request, now.format(person=member.user))
     return redirect("people", case.code)
 
 
 @login_required
 @require_POST
 def member_remove(request: AuthenticatedRequest, code: UUID, member_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     member = _member(case, member_id)
     try:
         sharing.revoke(member, request.user)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"{member.user} no longer has access to this case.")
+        messages.success(request, _("{person} no longer has access to this case.").format(person=member.user))
     return redirect("people", case.code)
 
 
@@ -160,7 +169,9 @@ def member_make_owner(request: AuthenticatedRequest, code: UUID, member_id: int)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("people", case.code)
-    messages.success(request, f"{member.user} is now the owner. You stay on the case as advocate.")
+    messages.success(
+        request, _("{person} is now the owner. You stay on the case as advocate.").format(person=member.user)
+    )
     return redirect("people", case.code)
 
 
@@ -170,14 +181,14 @@ def case_leave(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     # Any member may leave, a viewer too: leaving is not a change to the case.
     case, membership = get_case_for(request, code, "read")
     if membership.pk is None:
-        messages.error(request, "You see this case through a team. Leave the team, or ask its owner.")
+        messages.error(request, _("You see this case through a team. Leave the team, or ask its owner."))
         return redirect("people", case.code)
     try:
         sharing.leave(membership)
     except sharing.SharingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("people", case.code)
-    messages.success(request, "You left the case.")
+    messages.success(request, _("You left the case."))
     return redirect("case_list")
 
 
@@ -192,7 +203,7 @@ def team_share(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         except sharing.SharingRefused as refusal:
             form.add_error("team", str(refusal))
         else:
-            messages.success(request, f"Shared with {form.cleaned_data['team']}.")
+            messages.success(request, _("Shared with {team}.").format(team=form.cleaned_data["team"]))
             return redirect("people", case.code)
     return _page(request, case, membership, team_form=form)
 
@@ -200,10 +211,10 @@ def team_share(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def team_unshare(request: AuthenticatedRequest, code: UUID, share_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     share = get_object_or_404(case.team_shares.select_related("team", "case"), pk=share_id)
     sharing.unshare(share, request.user)
-    messages.success(request, f"{share.team} no longer sees this case.")
+    messages.success(request, _("{team} no longer sees this case.").format(team=share.team))
     return redirect("people", case.code)
 
 
@@ -211,7 +222,7 @@ def team_unshare(request: AuthenticatedRequest, code: UUID, share_id: int) -> Ht
 @require_GET
 def audit_trail(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     case, membership = get_case_for(request, code, "own")
-    events = case.audit_events.all()[:500]
+    events = [(event, audit.describe(event)) for event in case.audit_events.all()[:500]]
     return render(request, "cases/audit.html", {"case": case, "membership": membership, "events": events})
 
 
@@ -222,15 +233,15 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found: Invitation | TeamInvitation | None = sharing.find_invitation(token) or teams.find_invitation(token)
     if found is None:
         return render(
-            request, "cases/invitation.html", {"problem": "This invitation link is not valid."}, status=404
+            request, "cases/invitation.html", {"problem": _("This invitation link is not valid.")}, status=404
         )
     problem = ""
     if found.cancelled_at is not None:
-        problem = "This invitation was cancelled. Ask the person who sent it for a new one."
+        problem = _("This invitation was cancelled. Ask the person who sent it for a new one.")
     elif found.accepted_at is not None:
-        problem = "This invitation was already used."
+        problem = _("This invitation was already used.")
     elif not found.is_pending:
-        problem = "This invitation has expired. Ask the person who sent it for a new one."
+        problem = _("This invitation has expired. Ask the person who sent it for a new one.")
     to_team = isinstance(found, TeamInvitation)
     if problem:
         context = {"problem": problem, "invitation": found, "to_team": to_team}
@@ -256,9 +267,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def joined(request: HttpRequest, accepted: Invitation | TeamInvitation) -> HttpResponse:
     """Where a person goes once they accepted an invitation: into the case, or the team's page."""
     if isinstance(accepted, TeamInvitation):
-        messages.success(request, f"You joined “{accepted.team.name}”. Its cases are in your list now.")
+        messages.success(
+            request, _("You joined “{team}”. Its cases are in your list now.").format(team=accepted.team.name)
+        )
         return redirect("team_detail", accepted.team.pk)
-    messages.success(request, "You joined the case.")
+    messages.success(request, _("You joined the case."))
     return redirect(accepted.case)
 
 

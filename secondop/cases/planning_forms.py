@@ -1,11 +1,15 @@
 """Forms for the planning pages: records rights notes, questions for the second opinion, insurance check."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from secondop.cases.models import Case, InsuranceCheck, Question, YesNoUnsure
 from secondop.law import rules
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DateInput(forms.DateInput):
@@ -23,19 +27,21 @@ class TelInput(forms.TextInput):
 
 class RightsForm(forms.ModelForm):
     rights_state = forms.ChoiceField(
-        label="Your state",
-        choices=lambda: [("", "Choose a state")] + [(name, name) for _, name in rules.choices()],
+        label=_("Your state"),
+        choices=lambda: [("", _("Choose a state"))] + [(name, name) for _code, name in rules.choices()],
         required=False,
-        help_text="Where the records are kept. Saving it shows that state's rules here.",
+        help_text=_("Where the records are kept. Saving it shows that state's rules here."),
     )
 
     class Meta:
         model = Case
         fields = ["rights_state", "rights_notes"]
-        labels = {"rights_notes": "What you found"}
+        labels = {"rights_notes": _("What you found")}
         widgets = {"rights_notes": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
-            "rights_notes": "For example: what the records office told you, and who to send the request to.",
+            "rights_notes": _(
+                "For example: what the records office told you, and who to send the request to."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,13 +59,13 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["text"]
-        labels = {"text": "Your question"}
+        labels = {"text": _("Your question")}
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"text": "One question at a time. You can change the order later."}
+        help_texts = {"text": _("One question at a time. You can change the order later.")}
         error_messages = {
             "text": {
-                "required": "Write your question here first. A few words are enough.",
-                "max_length": (
+                "required": _("Write your question here first. A few words are enough."),
+                "max_length": _(
                     "This question is %(show_value)d characters long; the most that fits is %(limit_value)d. "
                     "You could split it into two questions."
                 ),
@@ -69,18 +75,18 @@ class QuestionForm(forms.ModelForm):
 
 class AnswerForm(forms.Form):
     answer_note = forms.CharField(
-        label="What you learned",
+        label=_("What you learned"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional. A few words help you remember the answer later.",
+        help_text=_("Optional. A few words help you remember the answer later."),
         error_messages={
-            "max_length": "This note is %(show_value)d characters long; at most %(limit_value)d fit here."
+            "max_length": _("This note is %(show_value)d characters long; at most %(limit_value)d fit here.")
         },
     )
 
 
-def _yes_no_unsure(label: str, help_text: str) -> forms.ChoiceField:
+def _yes_no_unsure(label: "StrOrPromise", help_text: "StrOrPromise") -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=YesNoUnsure.choices,
@@ -92,10 +98,12 @@ def _yes_no_unsure(label: str, help_text: str) -> forms.ChoiceField:
 
 class InsuranceForm(forms.ModelForm):
     referral_required = _yes_no_unsure(
-        "Is a referral required?", "A referral is a note from your doctor that sends you to a specialist."
+        _("Is a referral required?"),
+        _("A referral is a note from your doctor that sends you to a specialist."),
     )
     preauth_required = _yes_no_unsure(
-        "Is pre-authorisation required?", "Pre-authorisation means the plan agrees to pay before the visit."
+        _("Is pre-authorisation required?"),
+        _("Pre-authorisation means the plan agrees to pay before the visit."),
     )
 
     class Meta:
@@ -111,17 +119,17 @@ class InsuranceForm(forms.ModelForm):
             "notes",
         ]
         labels = {
-            "plan_name": "Insurance plan",
-            "phone_called": "Phone number you called",
-            "reference_numbers": "Reference numbers",
-            "called_on": "Date of the call",
-            "spoke_with": "Person you spoke with",
-            "notes": "Notes",
+            "plan_name": _("Insurance plan"),
+            "phone_called": _("Phone number you called"),
+            "reference_numbers": _("Reference numbers"),
+            "called_on": _("Date of the call"),
+            "spoke_with": _("Person you spoke with"),
+            "notes": _("Notes"),
         }
         help_texts = {
-            "phone_called": "Usually on the back of your insurance card.",
-            "reference_numbers": "Ask for a reference number for the call, and for any approval.",
-            "notes": "For example: is the doctor you want to see in your plan's network?",
+            "phone_called": _("Usually on the back of your insurance card."),
+            "reference_numbers": _("Ask for a reference number for the call, and for any approval."),
+            "notes": _("For example: is the doctor you want to see in your plan's network?"),
         }
         widgets = {
             "phone_called": TelInput(attrs={"autocomplete": "off"}),

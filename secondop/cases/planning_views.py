@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from secondop.cases import checklist
@@ -28,7 +29,7 @@ require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 def _saved(request: AuthenticatedRequest, case: Case, text: str) -> None:
     """Ticks the checklist items whose work is now done, and tells the person `text` and what got ticked."""
     for item in checklist.sync(case, request.user):
-        text += f" “{item.title}” is ticked off your checklist."
+        text += " " + _("“{title}” is ticked off your checklist.").format(title=item.shown_title)
     messages.success(request, text)
 
 
@@ -59,7 +60,7 @@ def records_rights(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         if form.is_bound and form.is_valid():
             form.save(commit=False)
             case.save(update_fields=["rights_state", "rights_notes", "updated_at"])
-            _saved(request, case, "Saved what you found.")
+            _saved(request, case, _("Saved what you found."))
             return redirect("records_rights", case.code)
     context = {"case": case, "membership": membership, "form": form, "law": rules.find(case.rights_state)}
     return render(request, "cases/rights.html", context)
@@ -125,7 +126,7 @@ def questions(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         last = case.questions.aggregate(last=Max("position"))["last"]
         question.position = 0 if last is None else last + 1
         question.save()
-    _saved(request, case, "Added your question.")
+    _saved(request, case, _("Added your question."))
     return redirect(_questions_url(case, question))
 
 
@@ -139,7 +140,7 @@ def question_edit(request: AuthenticatedRequest, code: UUID, question_id: int) -
     if form.is_bound and form.is_valid():
         form.save(commit=False)
         question.save(update_fields=["text"])
-        _saved(request, case, "Saved your question.")
+        _saved(request, case, _("Saved your question."))
         return redirect(_questions_url(case, question))
     return render(
         request,
@@ -151,7 +152,7 @@ def question_edit(request: AuthenticatedRequest, code: UUID, question_id: int) -
 @login_required
 @require_POST
 def question_move(request: AuthenticatedRequest, code: UUID, question_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return HttpResponseBadRequest("A question can move up or down.")
@@ -171,11 +172,13 @@ def question_move(request: AuthenticatedRequest, code: UUID, question_id: int) -
                     each.position = position
                     changed.append(each)
             Question.objects.bulk_update(changed, ["position"])
+    quoted = _quoted(question)
     if moved:
-        messages.success(request, f"Moved {_quoted(question)} {direction}.")
+        text = _("Moved {question} up.") if direction == "up" else _("Moved {question} down.")
+        messages.success(request, text.format(question=quoted))
     else:
-        where = "first" if direction == "up" else "last"
-        messages.info(request, f"{_quoted(question)} is already {where}.")
+        text = _("{question} is already first.") if direction == "up" else _("{question} is already last.")
+        messages.info(request, text.format(question=quoted))
     return redirect(_questions_url(case, question))
 
 
@@ -191,7 +194,7 @@ def question_answer(request: AuthenticatedRequest, code: UUID, question_id: int)
         # The note stays: nothing the person wrote is lost if they mark it answered again.
         question.answered_at = None
         question.save(update_fields=["answered_at"])
-        _saved(request, case, "Marked as not answered yet.")
+        _saved(request, case, _("Marked as not answered yet."))
         return redirect(_questions_url(case, question))
 
     form = _answer_form(question, request.POST)
@@ -201,18 +204,18 @@ def question_answer(request: AuthenticatedRequest, code: UUID, question_id: int)
     if question.answered_at is None:
         question.answered_at = timezone.now()
     question.save(update_fields=["answered_at", "answer_note"])
-    _saved(request, case, "Marked as answered.")
+    _saved(request, case, _("Marked as answered."))
     return redirect(_questions_url(case, question))
 
 
 @login_required
 @require_POST
 def question_delete(request: AuthenticatedRequest, code: UUID, question_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     question = get_object_or_404(case.questions, pk=question_id)
     question.delete()
     # The whole text, so a mistaken delete can be typed back in.
-    _saved(request, case, f"Deleted the question “{question.text}”.")
+    _saved(request, case, _("Deleted the question “{question}”.").format(question=question.text))
     return redirect(_questions_url(case))
 
 
@@ -233,7 +236,7 @@ def insurance(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
         if form.is_bound and form.is_valid():
             # update_or_create, not form.save(): two first saves at once must not both insert a row.
             InsuranceCheck.objects.update_or_create(case=case, defaults=dict(form.cleaned_data))
-            _saved(request, case, "Saved what your insurance told you.")
+            _saved(request, case, _("Saved what your insurance told you."))
             return redirect("insurance", case.code)
     context = {
         "case": case,

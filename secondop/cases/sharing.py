@@ -4,7 +4,7 @@ may leave. Each change takes effect at once (the next request, and the next remi
 import datetime
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -13,7 +13,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from secondop import ratelimit
 from secondop.accounts.models import User
@@ -32,6 +34,9 @@ from secondop.cases.models import (
 )
 from secondop.retry import retried
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 INVITATION_DAYS = 7
 DAY = 24 * 60 * 60
 # Case invitations one person may send in a day, and one case may get in a day (a family and a few
@@ -39,17 +44,22 @@ DAY = 24 * 60 * 60
 CASE_INVITATIONS_PER_PERSON = 20
 CASE_INVITATIONS_PER_CASE = 10
 
-TOO_MANY_FROM_YOU = "You have sent many invitations today. Try again tomorrow."
-TOO_MANY_FOR_CASE = "This case has had many invitations today. Try again tomorrow."
-NO_CONFIRMED_ADDRESS = (
+TOO_MANY_FROM_YOU = gettext_lazy("You have sent many invitations today. Try again tomorrow.")
+TOO_MANY_FOR_CASE = gettext_lazy("This case has had many invitations today. Try again tomorrow.")
+NO_CONFIRMED_ADDRESS = gettext_lazy(
     "Please confirm your e-mail address first: the invitation tells them it comes from that address. "
     "You can do it in Settings, under E-mail addresses."
 )
 
 
-SENDER_GONE = (
+SENDER_GONE = gettext_lazy(
     "This invitation no longer works: the person who sent it can no longer invite. Ask for a new one."
 )
+
+# What an invitation mail invites to (send_invitation).
+TO_CASE_AS_ADVOCATE = "case-advocate"
+TO_CASE_AS_VIEWER = "case-viewer"
+TO_TEAM = "team"
 
 
 class SharingRefused(ValueError):
@@ -92,7 +102,7 @@ def refuse_unless_plain_address(email: str) -> None:
     """An address at a domain name: never at an IP address in brackets, which mail servers may deliver to
     a machine of their own network."""
     if email.rpartition("@")[2].startswith("["):
-        raise SharingRefused("Use an e-mail address with a domain name, like name@example.com.")
+        raise SharingRefused(_("Use an e-mail address with a domain name, like name@example.com."))
 
 
 def waiting[I: InvitationBase](model: type[I], user: User) -> QuerySet[I]:
@@ -124,46 +134,89 @@ def sender_address(user: User) -> str:
     return address.email
 
 
-def refuse_over_limit(*limits: tuple[str, object, int, str]) -> None:
+def refuse_over_limit(*limits: "tuple[str, object, int, StrOrPromise]") -> None:
     """Counts one send against each (scope, key, limit a day, refusal) and refuses when any is used up."""
     for scope, key, limit, refusal in limits:
         if not ratelimit.allow(scope, key, limit, DAY):
             raise SharingRefused(refusal)
 
 
-def send_invitation(email: str, sender: str, what: str, token: str) -> None:
-    """The invitation mail. No patient name, no health detail, no team name and no words the sender
+def language_for(email: str) -> str:
+    """The language an invitation to `email` is written in: that of the person the address already belongs
+    to (a confirmed address of theirs, or their account's), else the one in use (the inviting person's)."""
+    owner = (
+        User.objects.filter(
+            pk__in=EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
+        )
+        .select_related("profile")
+        .first()
+        or User.objects.filter(email__iexact=email).select_related("profile").first()
+    )
+    profile = getattr(owner, "profile", None) if owner is not None else None
+    return profile.language if profile is not None else (translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def send_invitation(email: str, sender: str, to: str, token: str) -> None:
+    """The invitation mail, to a case as advocate or viewer, or to a team (`to`, one of the TO_ names), in
+    the invited person's language. No patient name, no health detail, no team name and no words the sender
     typed: only their confirmed address, what they invite to, and the link."""
     link = settings.SITE_URL + reverse("invitation", args=[token])
-    mail.send_mail(
-        subject=f"secondop: an invitation to {what}",
-        message=(
-            f"On secondop, {sender} invited you to {what}.\n\n"
-            f"Open this link to join (it works once, for {INVITATION_DAYS} days):\n{link}\n\n"
-            "New to secondop? The link lets you sign up first, with this e-mail address.\n\n"
-            "If you did not expect this, you can ignore this e-mail."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    with translation.override(language_for(email)):
+        subject, invited = {
+            TO_CASE_AS_ADVOCATE: (
+                _("secondop: an invitation to help with a case, as advocate"),
+                _("On secondop, {sender} invited you to help with a case, as advocate."),
+            ),
+            TO_CASE_AS_VIEWER: (
+                _("secondop: an invitation to help with a case, as viewer"),
+                _("On secondop, {sender} invited you to help with a case, as viewer."),
+            ),
+            TO_TEAM: (
+                _("secondop: an invitation to join their team of advocates"),
+                _("On secondop, {sender} invited you to join their team of advocates."),
+            ),
+        }[to]
+        open_link = ngettext(
+            "Open this link to join (it works once, for {days} day):",
+            "Open this link to join (it works once, for {days} days):",
+            INVITATION_DAYS,
+        ).format(days=INVITATION_DAYS)
+        message = "\n\n".join(
+            [
+                invited.format(sender=sender),
+                f"{open_link}\n{link}",
+                _("New to secondop? The link lets you sign up first, with this e-mail address."),
+                _("If you did not expect this, you can ignore this e-mail."),
+            ]
+        )
+    mail.send_mail(subject=subject, message=message, from_email=None, recipient_list=[email])
+
+
+def invitation_sent(email: str) -> str:
+    """What the person who sent an invitation is told."""
+    return ngettext(
+        "Invitation sent to {email}. It works for {days} day.",
+        "Invitation sent to {email}. It works for {days} days.",
+        INVITATION_DAYS,
+    ).format(email=email, days=INVITATION_DAYS)
 
 
 def refuse_unless_acceptable(invitation: InvitationBase, user: User) -> None:
     """Refuses unless `user` may accept the invitation now: it is still open, and addressed to one of their
     confirmed addresses (a confirmed address is the same proof as the link)."""
     if invitation.cancelled_at is not None:
-        raise SharingRefused("This invitation was cancelled. Ask for a new one.")
+        raise SharingRefused(_("This invitation was cancelled. Ask for a new one."))
     if invitation.accepted_at is not None:
-        raise SharingRefused("This invitation was already used.")
+        raise SharingRefused(_("This invitation was already used."))
     if invitation.expires_at <= timezone.now():
-        raise SharingRefused("This invitation has expired. Ask for a new one.")
+        raise SharingRefused(_("This invitation has expired. Ask for a new one."))
     if not verified_addresses(user).filter(lower=invitation.email.lower()).exists():
         if user.email.lower() == invitation.email.lower():
             raise SharingRefused(
-                "Please confirm your e-mail address first, with the link we sent you. Then you can join."
+                _("Please confirm your e-mail address first, with the link we sent you. Then you can join.")
             )
         raise SharingRefused(
-            "This invitation was sent to another e-mail address. Log in with that address to join."
+            _("This invitation was sent to another e-mail address. Log in with that address to join.")
         )
 
 
@@ -171,10 +224,10 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
     """Creates an invitation and e-mails its link; returns it with the raw token (never stored)."""
     email = email.strip().lower()
     if role not in (Role.ADVOCATE, Role.VIEWER):
-        raise SharingRefused("Choose advocate or viewer.")
+        raise SharingRefused(_("Choose advocate or viewer."))
     refuse_unless_plain_address(email)
     if Membership.objects.filter(case=case, user__email__iexact=email).exists():
-        raise SharingRefused("That person is already in this case.")
+        raise SharingRefused(_("That person is already in this case."))
     sender = sender_address(by)
     refuse_over_limit(
         ("case-invitations-by", by.pk, CASE_INVITATIONS_PER_PERSON, TOO_MANY_FROM_YOU),
@@ -182,8 +235,8 @@ def invite(case: Case, by: User, email: str, role: str) -> tuple[Invitation, str
     )
     with transaction.atomic():
         invitation, token = new_invitation(Invitation, email, role, by, case=case)
-        audit.record(case, by, AuditAction.INVITED, f"{email} as {Role(role).label.lower()}")
-    send_invitation(email, sender, f"help with a case, as {Role(role).label.lower()}", token)
+        audit.record(case, by, AuditAction.INVITED, f"{email} as {role}")
+    send_invitation(email, sender, TO_CASE_AS_ADVOCATE if role == Role.ADVOCATE else TO_CASE_AS_VIEWER, token)
     return invitation, token
 
 
@@ -219,7 +272,7 @@ def accept(invitation: Invitation, user: User) -> Membership:
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
         if created:
-            audit.record(locked.case, user, AuditAction.JOINED, f"as {Role(locked.role).label.lower()}")
+            audit.record(locked.case, user, AuditAction.JOINED, f"as {locked.role}")
     return membership
 
 
@@ -231,16 +284,16 @@ def cancel_invitation(invitation: Invitation, by: User) -> None:
 
 def change_role(membership: Membership, role: str, by: User) -> None:
     if membership.role == Role.OWNER:
-        raise SharingRefused("The owner's role changes only by handing ownership to someone else.")
+        raise SharingRefused(_("The owner's role changes only by handing ownership to someone else."))
     if role not in (Role.ADVOCATE, Role.VIEWER):
-        raise SharingRefused("Choose advocate or viewer.")
+        raise SharingRefused(_("Choose advocate or viewer."))
     if role != membership.role:
         Membership.objects.filter(pk=membership.pk).update(role=role)
         audit.record(
             membership.case,
             by,
             AuditAction.ROLE_CHANGED,
-            f"{membership.user.email} to {Role(role).label.lower()}",
+            f"{membership.user.email} to {role}",
         )
 
 
@@ -251,7 +304,7 @@ def _remove(membership: Membership) -> None:
 
 def revoke(membership: Membership, by: User) -> None:
     if membership.role == Role.OWNER:
-        raise SharingRefused("The owner cannot be removed.")
+        raise SharingRefused(_("The owner cannot be removed."))
     with transaction.atomic():
         audit.record(membership.case, by, AuditAction.REVOKED, membership.user.email)
         _remove(membership)
@@ -259,7 +312,7 @@ def revoke(membership: Membership, by: User) -> None:
 
 def leave(membership: Membership) -> None:
     if membership.role == Role.OWNER:
-        raise SharingRefused("Hand the case to someone else before you leave it.")
+        raise SharingRefused(_("Hand the case to someone else before you leave it."))
     with transaction.atomic():
         audit.record(membership.case, membership.user, AuditAction.LEFT)
         _remove(membership)
@@ -268,7 +321,7 @@ def leave(membership: Membership) -> None:
 def hand_over(case: Case, from_owner: Membership, to: Membership) -> None:
     """The new owner takes over in one step; the old owner stays, as advocate."""
     if to.case_id != case.pk or to.pk == from_owner.pk:
-        raise SharingRefused("Choose another member of this case.")
+        raise SharingRefused(_("Choose another member of this case."))
     with transaction.atomic():
         Membership.objects.filter(pk=from_owner.pk).update(role=Role.ADVOCATE)
         to.role, to.gets_reminders = Role.OWNER, True
@@ -277,12 +330,14 @@ def hand_over(case: Case, from_owner: Membership, to: Membership) -> None:
 
 
 def day(moment: datetime.datetime) -> str:
-    """A date as the audit trail writes it, "3 May 2026"."""
-    return dateformat.format(timezone.localtime(moment), "j M Y")
+    """A date as the audit trail stores it, "3 May 2026": always in English, as all its details are (the
+    trail shows them in the reader's language, secondop.cases.audit.describe)."""
+    with translation.override("en"):
+        return dateformat.format(timezone.localtime(moment), "j M Y")
 
 
 def can_do(role: str) -> str:
-    """What a role lets a person do with a case, in words for the audit trail."""
+    """What a role lets a person do with a case, in words for the audit trail (stored in English)."""
     return "read and change" if role == Role.ADVOCATE else "read"
 
 
@@ -298,13 +353,13 @@ def share_with_team(case: Case, team: Team, role: str, by: User) -> TeamShare:
     """Shares the case with the team. The first time, the trail lists who is in the team then, each with
     the day they joined it; later joins and departures are recorded as they happen (secondop.cases.teams)."""
     if role not in (Role.ADVOCATE, Role.VIEWER):
-        raise SharingRefused("Choose advocate or viewer.")
+        raise SharingRefused(_("Choose advocate or viewer."))
     if not team.members.filter(user=by).exists():
-        raise SharingRefused("You can share only with a team you belong to.")
+        raise SharingRefused(_("You can share only with a team you belong to."))
     with transaction.atomic():
         lock_team(team)
         share, created = TeamShare.objects.update_or_create(case=case, team=team, defaults={"role": role})
-        audit.record(case, by, AuditAction.TEAM_SHARED, f"{team.name} as {Role(role).label.lower()}")
+        audit.record(case, by, AuditAction.TEAM_SHARED, f"{team.name} as {role}")
         if created:
             members = (
                 TeamMembership.objects.filter(team=team).select_related("user").order_by("created_at", "pk")

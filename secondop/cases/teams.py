@@ -19,6 +19,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from secondop import ratelimit
@@ -44,8 +46,8 @@ TEAMS_PER_PERSON = 3
 TEAM_INVITATIONS_PER_PERSON = 20
 TEAM_INVITATIONS_PER_TEAM = 20
 
-TOO_MANY_TEAMS = "You have started many teams today. Try again tomorrow."
-TOO_MANY_FOR_TEAM = "This team has had many invitations today. Try again tomorrow."
+TOO_MANY_TEAMS = gettext_lazy("You have started many teams today. Try again tomorrow.")
+TOO_MANY_FOR_TEAM = gettext_lazy("This team has had many invitations today. Try again tomorrow.")
 
 
 class TeamRefused(sharing.SharingRefused):
@@ -56,25 +58,25 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name"]
-        labels = {"name": "Team name"}
-        help_texts = {"name": "For example, the name of your practice."}
+        labels = {"name": gettext_lazy("Team name")}
+        help_texts = {"name": gettext_lazy("For example, the name of your practice.")}
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "organization"})}
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise forms.ValidationError("Write a name for the team, for example your practice's name.")
+            raise forms.ValidationError(_("Write a name for the team, for example your practice's name."))
         return name
 
 
 class InviteMemberForm(forms.Form):
     email = forms.EmailField(
-        label="Their e-mail address",
+        label=gettext_lazy("Their e-mail address"),
         max_length=254,
-        help_text="We e-mail them an invitation. They join when they accept it.",
+        help_text=gettext_lazy("We e-mail them an invitation. They join when they accept it."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
 
 # The rules. Each takes effect at once: nothing about a team's cases is stored per member.
@@ -96,11 +98,11 @@ def invite_member(team: Team, by: User, email: str, role: str) -> tuple[TeamInvi
     up first), so the answer tells the admin nothing about who uses secondop."""
     email = email.strip().lower()
     if role not in TeamRole.values:
-        raise TeamRefused("Choose admin or member.")
+        raise TeamRefused(_("Choose admin or member."))
     sharing.refuse_unless_plain_address(email)
     # Only the addresses the team's page already shows its admins.
     if team.members.filter(user__email__iexact=email).exists():
-        raise TeamRefused("That person is already in this team.")
+        raise TeamRefused(_("That person is already in this team."))
     sender = sharing.sender_address(by)
     sharing.refuse_over_limit(
         ("team-invitations-by", by.pk, TEAM_INVITATIONS_PER_PERSON, sharing.TOO_MANY_FROM_YOU),
@@ -109,7 +111,7 @@ def invite_member(team: Team, by: User, email: str, role: str) -> tuple[TeamInvi
     with transaction.atomic():
         invitation, token = sharing.new_invitation(TeamInvitation, email, role, by, team=team)
     # The team's name is the sender's own words: it stays out of the mail.
-    sharing.send_invitation(email, sender, "join their team of advocates", token)
+    sharing.send_invitation(email, sender, sharing.TO_TEAM, token)
     return invitation, token
 
 
@@ -209,7 +211,7 @@ def change_role(membership: TeamMembership, role: str) -> None:
     with transaction.atomic():
         if role != TeamRole.ADMIN:
             _refuse_if_last_admin(
-                membership, "A team needs at least one admin. Make someone else admin first."
+                membership, _("A team needs at least one admin. Make someone else admin first.")
             )
         TeamMembership.objects.filter(pk=membership.pk).update(role=role)
 
@@ -229,7 +231,7 @@ def record_left(membership: TeamMembership) -> None:
 def remove_member(membership: TeamMembership, by: User) -> None:
     with transaction.atomic():
         _refuse_if_last_admin(
-            membership, "A team needs at least one admin. Make someone else admin before they go."
+            membership, _("A team needs at least one admin. Make someone else admin before they go.")
         )
         if membership.user_id == by.pk:
             record_left(membership)
@@ -249,13 +251,18 @@ def remove_member(membership: TeamMembership, by: User) -> None:
 def leave_team(membership: TeamMembership) -> None:
     with transaction.atomic():
         _refuse_if_last_admin(
-            membership, "You are the team's only admin. Make someone else admin first, then you can leave."
+            membership,
+            _("You are the team's only admin. Make someone else admin first, then you can leave."),
         )
         record_left(membership)
         membership.delete()
 
 
 # The views.
+
+
+def left_team(team: Team) -> str:
+    return _("You left “{team}”. Its cases are no longer in your list.").format(team=team.name)
 
 
 def _membership_for(request: AuthenticatedRequest, team_id: int, *, admin: bool = False) -> TeamMembership:
@@ -282,7 +289,9 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
         except TeamRefused as refusal:
             form.add_error("name", str(refusal))
         else:
-            messages.success(request, f"“{team.name}” is ready. Invite the people you work with.")
+            messages.success(
+                request, _("“{team}” is ready. Invite the people you work with.").format(team=team.name)
+            )
             return redirect("team_detail", team.pk)
     memberships = (
         TeamMembership.objects.filter(user=request.user)
@@ -309,14 +318,11 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
             if invite_form.is_valid():
                 data = invite_form.cleaned_data
                 try:
-                    invitation, _ = invite_member(team, request.user, data["email"], data["role"])
+                    invitation, _token = invite_member(team, request.user, data["email"], data["role"])
                 except sharing.SharingRefused as refusal:
                     invite_form.add_error("email", str(refusal))
                 else:
-                    days = sharing.INVITATION_DAYS
-                    messages.success(
-                        request, f"Invitation sent to {invitation.email}. It works for {days} days."
-                    )
+                    messages.success(request, sharing.invitation_sent(invitation.email))
                     return redirect("team_detail", team.pk)
         elif action == "role":
             member = get_object_or_404(
@@ -330,7 +336,8 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
             except TeamRefused as refusal:
                 messages.error(request, str(refusal))
             else:
-                messages.success(request, f"{member.user} is now {TeamRole(role).label.lower()}.")
+                now = _("{person} is now admin.") if role == TeamRole.ADMIN else _("{person} is now member.")
+                messages.success(request, now.format(person=member.user))
             return redirect("team_detail", team.pk)
         else:
             return HttpResponseBadRequest("Unknown action.")
@@ -365,7 +372,7 @@ def team_invitation_cancel(request: AuthenticatedRequest, team_id: int, invitati
     me = _membership_for(request, team_id, admin=True)
     invitation = get_object_or_404(me.team.invitations, pk=invitation_id)
     cancel_invitation(invitation)
-    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    messages.success(request, _("The invitation to {email} is cancelled.").format(email=invitation.email))
     return redirect("team_detail", me.team.pk)
 
 
@@ -381,9 +388,12 @@ def team_member_remove(request: AuthenticatedRequest, team_id: int, member_id: i
         messages.error(request, str(refusal))
         return redirect("team_detail", me.team.pk)
     if removing_myself:
-        messages.success(request, f"You left “{me.team.name}”. Its cases are no longer in your list.")
+        messages.success(request, left_team(me.team))
         return redirect("teams")
-    messages.success(request, f"{member.user} is no longer in the team and no longer sees its cases.")
+    messages.success(
+        request,
+        _("{person} is no longer in the team and no longer sees its cases.").format(person=member.user),
+    )
     return redirect("team_detail", me.team.pk)
 
 
@@ -396,5 +406,5 @@ def team_leave(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     except TeamRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("team_detail", me.team.pk)
-    messages.success(request, f"You left “{me.team.name}”. Its cases are no longer in your list.")
+    messages.success(request, left_team(me.team))
     return redirect("teams")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from secondop.cases import checklist as checklists
@@ -21,7 +22,7 @@ def case_new(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case = Case.open_for(request.user, **form.cleaned_data)
-        messages.success(request, "Your case is ready. The first step takes about a minute.")
+        messages.success(request, _("Your case is ready. The first step takes about a minute."))
         return redirect(case)
     return render(request, "cases/case_form.html", {"form": form, "case": None})
 
@@ -55,7 +56,7 @@ def checklist(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         last = case.checklist.order_by("-position").values_list("position", flat=True).first() or 0
         case.checklist.create(title=form.cleaned_data["title"], position=last + 1)
-        messages.success(request, "Added to your checklist.")
+        messages.success(request, _("Added to your checklist."))
         return redirect("checklist", case.code)
     context = {"case": case, "membership": membership, "form": form, **_checklist_context(case)}
     return render(request, "cases/checklist.html", context)
@@ -83,21 +84,21 @@ def checklist_toggle(request: AuthenticatedRequest, code: UUID, item_id: int) ->
 @login_required
 @require_POST
 def checklist_delete(request: AuthenticatedRequest, code: UUID, item_id: int) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     item = get_object_or_404(case.checklist, pk=item_id, key="")
     item.delete()
-    messages.success(request, f"“{item.title}” is removed from your checklist.")
+    messages.success(request, _("“{title}” is removed from your checklist.").format(title=item.shown_title))
     return redirect("checklist", case.code)
 
 
 @keep_offline
 @login_required
 def case_edit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "write")
+    case, _membership = get_case_for(request, code, "write")
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect(case)
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
@@ -105,16 +106,18 @@ def case_edit(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def case_archive(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     case.archive()
-    messages.success(request, f"“{case.patient_name}” is archived. You can bring it back at any time.")
+    messages.success(
+        request, _("“{name}” is archived. You can bring it back at any time.").format(name=case.patient_name)
+    )
     return redirect("case_list")
 
 
 @login_required
 @require_POST
 def case_unarchive(request: AuthenticatedRequest, code: UUID) -> HttpResponse:
-    case, _ = get_case_for(request, code, "own")
+    case, _membership = get_case_for(request, code, "own")
     case.unarchive()
-    messages.success(request, f"“{case.patient_name}” is back in your cases.")
+    messages.success(request, _("“{name}” is back in your cases.").format(name=case.patient_name))
     return redirect(case)

@@ -270,7 +270,7 @@ def contact_quick_add(request: AuthenticatedRequest, code: UUID, request_id: int
             )
             text = _("Noted: you called the records office. Add what they said if you like.")
         for item in checklist.sync(case, request.user):
-            text += " " + _("“{title}” is ticked off your checklist.").format(title=item.title)
+            text += " " + _("“{title}” is ticked off your checklist.").format(title=item.shown_title)
     messages.success(request, text)
     return redirect("request_detail", case.code, records_request.pk)
 
