@@ -299,6 +299,8 @@ PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", default=DEBU
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Our date and number formats per language (secondop/formats/<code>/formats.py), over Django's own.
 FORMAT_MODULE_PATH = ["secondop.formats"]
 TIME_ZONE = "UTC"

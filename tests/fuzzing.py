@@ -424,6 +424,8 @@ def build_world(owner: User, case: Case) -> World:
         "direction": ["up", "down", "UP", "sideways"],
         "answered": ["0", "1", "2", "true"],
         "keep": ["mine", "theirs", "both"],
+        "language": ["en", "es", "fr", "ES", "", "es-mx"],
+        "replace": ["on", "", "off"],
         "what": ["called", "portal", "emailed"],
         "role": ["advocate", "viewer", "owner", "admin", "member"],
         "email": [

@@ -142,6 +142,7 @@ FORM_FIELDS: dict[str, list[str]] = {
     "draft_save": ["text", "version"],
     "draft_restore": [],
     "draft_resolve": ["keep"],
+    "draft_language": ["language", "version", "replace"],
     "draft_use": ["used_on", "channel", "provider_said"],
     # Records
     "provider_new": [
@@ -175,6 +176,7 @@ FORM_FIELDS: dict[str, list[str]] = {
     "letter_save": ["text", "version"],
     "letter_restore": [],
     "letter_resolve": ["keep"],
+    "letter_language": ["language", "version", "replace"],
     "contact_new": ["happened_at", "channel", "with_whom", "request", "asked", "answered"],
     "contact_edit": ["happened_at", "channel", "with_whom", "request", "asked", "answered"],
     "contact_delete": [],
@@ -190,7 +192,8 @@ FORM_FIELDS: dict[str, list[str]] = {
     "authorization_sign": ["signed_on"],
     "authorization_revoke": ["revoked_on"],
     # Account and reminders
-    "profile_settings": ["display_name", "time_zone", "quiet_hours_start", "quiet_hours_end"],
+    "profile_settings": ["display_name", "language", "time_zone", "quiet_hours_start", "quiet_hours_end"],
+    "set_language": ["language", "next"],
     "browser_time_zone": ["time_zone"],
     "delete_account": [],
     "reminder_settings": ["form", "push_reminders", "email_reminders", "case-{code}", "case-{other_code}"],

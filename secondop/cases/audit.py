@@ -37,6 +37,7 @@ CHANGE_NAMES = {
     "draft_restore": "a script",
     "draft_resolve": "a script",
     "draft_use": "a script's use",
+    "draft_language": "a script",
     "checklist": "the checklist",
     "checklist_toggle": "the checklist",
     "checklist_delete": "the checklist",
@@ -167,6 +168,7 @@ CHANGES = {
     "letter save": gettext_lazy("changed letter save"),
     "letter restore": gettext_lazy("changed letter restore"),
     "letter resolve": gettext_lazy("changed letter resolve"),
+    "letter language": gettext_lazy("changed letter language"),
     "the case": gettext_lazy("changed the case"),
 }
 FROM_A_REMINDER = " (from a reminder)"

@@ -17,3 +17,6 @@ class ResolveForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+    version = forms.IntegerField(min_value=1, max_value=2_000_000_000)
+    # Asked only of a text someone typed over: that their words make way for the suggested text.
+    replace = forms.BooleanField(required=False)

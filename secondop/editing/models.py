@@ -93,11 +93,25 @@ class VersionedText(models.Model):
         )
         self.refresh_from_db()
 
-    def change_language(self, language: str, generated: str, user: object) -> None:
-        """The text in another language: the suggested text in it (words typed over the old one are
-        replaced, as the page says before the person chooses)."""
-        type(self)._default_manager.filter(pk=self.pk).update(language=language)
-        self.restore_generated(generated, user)
+    def change_language(self, language: str, generated: str, based_on_version: int, user: object) -> bool:
+        """The text in another language: the suggested text in it, if the text is still the version the
+        person saw (words typed over it are replaced only once they said so: see the editor) and has no
+        conflict waiting (both texts of one are kept until someone chooses). False: nothing changed."""
+        changed = (
+            type(self)
+            ._default_manager.filter(pk=self.pk, version=based_on_version, conflict_text="")
+            .update(
+                language=language,
+                text=generated,
+                generated_text=generated,
+                version=F("version") + 1,
+                edited_at=timezone.now(),
+                edited_by=user,
+                updated_at=timezone.now(),
+            )
+        )
+        self.refresh_from_db()
+        return bool(changed)
 
     def follow_generated(self, fresh: str) -> bool:
         """Takes a newly generated text if nobody edited this one by hand; True when it changed."""

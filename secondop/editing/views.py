@@ -192,9 +192,24 @@ class Editor[T: VersionedText]:
         if not form.is_valid():
             messages.error(request, _("Choose English or Español."))
             return redirect(self.url("edit", url))
-        language = form.cleaned_data["language"]
-        if language != text.language:
-            text.change_language(language, self.generated(request, text, language), request.user)
+        language, version = form.cleaned_data["language"], form.cleaned_data["version"]
+        if language == text.language:
+            return redirect(self.url("edit", url))
+        if text.is_edited and not form.cleaned_data["replace"]:
+            messages.error(
+                request, _("Nothing changed: tick that the suggested text may replace what was typed.")
+            )
+        elif not text.change_language(
+            language, self.generated(request, text, language), version, request.user
+        ):
+            messages.error(
+                request,
+                _(
+                    "Nothing changed: the text changed meanwhile, or two versions wait for a choice. "
+                    "Look again."
+                ),
+            )
+        else:
             messages.success(
                 request,
                 _("The suggested text is now in %(language)s.") % {"language": text.get_language_display()},

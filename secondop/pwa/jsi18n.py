@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.i18n import JavaScriptCatalog
 
@@ -47,13 +48,14 @@ def _etag(request: HttpRequest, lang: str) -> str | None:
     return hashlib.sha256(catalogue_body(lang)).hexdigest()[:20]
 
 
+# Kept by the browser and asked again each time: a 304 until a release (the 304 says so too). Private: the
+# same for everyone, but an answer to a signed-in person may renew their session cookie.
+@cache_control(private=True, no_cache=True)
 @require_safe
 @condition(etag_func=_etag)
 def javascript_catalogue(request: HttpRequest, lang: str) -> HttpResponse:
     if lang not in languages():
         raise Http404("No such language.")
     response = HttpResponse(catalogue_body(lang), content_type='text/javascript; charset="utf-8"')
-    # No one's (the same for everyone), kept by the browser, and asked again each time: a 304 until a release.
-    response["Cache-Control"] = "public, no-cache"
     response["Content-Language"] = lang
     return response

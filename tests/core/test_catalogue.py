@@ -2,6 +2,7 @@
 each translation keeps the placeholders and the markup of its English, and the compiled catalogue the app
 reads is the one in the source."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -28,12 +29,15 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
     for part in ["secondop", "templates", "static", "locale"]:
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     for domain in DOMAINS:
-        subprocess.run(
+        made = subprocess.run(
             [ROOT / ".venv" / "bin" / "django-admin", "makemessages", "--all", "--no-obsolete", "-d", domain],
             cwd=copy,
-            check=True,
             capture_output=True,
+            text=True,
+            # On its own: not with the tests' settings, which would read the real project's files.
+            env={key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"},
         )
+        assert made.returncode == 0, made.stderr
     return {
         (language, domain): polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / f"{domain}.po"))
         for language in LANGUAGES
@@ -44,7 +48,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
 def _translations(entry: polib.POEntry) -> list[tuple[str, str]]:
     if entry.msgid_plural:
         return [
-            (entry.msgid if index == "0" else entry.msgid_plural, text)
+            (entry.msgid if str(index) == "0" else entry.msgid_plural, text)
             for index, text in sorted(entry.msgstr_plural.items())
         ]
     return [(entry.msgid, entry.msgstr)]

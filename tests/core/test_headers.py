@@ -384,7 +384,6 @@ def test_only_pages_marked_safe_are_kept_on_the_phone_and_every_other_says_no_st
     ]
     for name, args in pages:
         assert reverse(name, args=args) in kept, name
-    # Every answer to the signed-in person is theirs alone (the service worker's script and the JavaScript's
-    # texts are no one's).
+    # Every answer to the signed-in person is theirs alone (the service worker's script is no one's).
     shared = [path for path, response in seen_by_owner.items() if "private" not in cache_control(response)]
-    assert shared == sorted([reverse("serviceworker"), reverse("jsi18n", args=["es"])]), shared
+    assert shared == [reverse("serviceworker")], shared

@@ -115,22 +115,59 @@ def test_switching_a_scripts_language_gives_the_suggested_text_in_it(case: Case,
     draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
     english = draft.text
     client = client_for(owner)
-    answer = client.post(reverse("draft_language", args=[case.code, draft.kind]), {"language": "es"})
+    url = reverse("draft_language", args=[case.code, draft.kind])
+    answer = client.post(url, {"language": "es", "version": 1})
     assert answer.status_code == 302
     draft.refresh_from_db()
     assert draft.language == "es" and draft.version == 2
     assert draft.text == draft.generated_text != english
 
-    client.post(reverse("draft_language", args=[case.code, draft.kind]), {"language": "en"})
+    client.post(url, {"language": "en", "version": 2})
     draft.refresh_from_db()
     assert draft.language == "en" and draft.text == english
+
+
+def test_typed_words_make_way_only_when_the_person_says_so(case: Case, owner: User) -> None:
+    draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
+    client = client_for(owner)
+    client.post(reverse("draft_save", args=[case.code, draft.kind]), {"text": "My own words.", "version": 1})
+    url = reverse("draft_language", args=[case.code, draft.kind])
+    assert 'name="replace"' in client.get(reverse("draft_edit", args=[case.code, draft.kind])).text
+    client.post(url, {"language": "es", "version": 2})
+    draft.refresh_from_db()
+    assert (draft.language, draft.text, draft.version) == ("en", "My own words.", 2)
+
+    client.post(url, {"language": "es", "version": 2, "replace": "on"})
+    draft.refresh_from_db()
+    assert draft.language == "es" and draft.text == draft.generated_text and draft.version == 3
+
+
+def test_a_switch_from_a_page_seen_before_a_change_changes_nothing(
+    case: Case, owner: User, advocate: User
+) -> None:
+    """Someone else saved meanwhile (or a conflict waits): their words are not replaced unseen."""
+    draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
+    save = reverse("draft_save", args=[case.code, draft.kind])
+    client_for(advocate).post(save, {"text": draft.text + " And theirs.", "version": 1})
+    url = reverse("draft_language", args=[case.code, draft.kind])
+    client_for(owner).post(url, {"language": "es", "version": 1, "replace": "on"})
+    draft.refresh_from_db()
+    assert (draft.language, draft.version) == ("en", 2) and draft.text.endswith("And theirs.")
+
+    # A conflict waiting for a choice: both texts stay.
+    client_for(owner).post(save, {"text": "Late words.", "version": 1})
+    draft.refresh_from_db()
+    assert draft.conflict_text == "Late words."
+    client_for(owner).post(url, {"language": "es", "version": draft.version, "replace": "on"})
+    draft.refresh_from_db()
+    assert draft.language == "en" and draft.conflict_text == "Late words."
 
 
 @pytest.mark.parametrize("language", ["fr", "", "es-ES"])
 def test_a_scripts_language_we_do_not_have_changes_nothing(case: Case, owner: User, language: str) -> None:
     draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
     answer = client_for(owner).post(
-        reverse("draft_language", args=[case.code, draft.kind]), {"language": language}
+        reverse("draft_language", args=[case.code, draft.kind]), {"language": language, "version": 1}
     )
     assert answer.status_code == 302
     after = Draft.objects.get(pk=draft.pk)
@@ -140,7 +177,7 @@ def test_a_scripts_language_we_do_not_have_changes_nothing(case: Case, owner: Us
 def test_a_viewer_cannot_switch_a_scripts_language(case: Case, viewer: User) -> None:
     draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
     answer = client_for(viewer).post(
-        reverse("draft_language", args=[case.code, draft.kind]), {"language": "es"}
+        reverse("draft_language", args=[case.code, draft.kind]), {"language": "es", "version": 1}
     )
     assert answer.status_code in (403, 404)
     assert Draft.objects.get(pk=draft.pk).language == "en"

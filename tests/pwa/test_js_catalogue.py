@@ -49,10 +49,11 @@ def test_the_catalogue_is_cached_and_asked_for_again_cheaply(db: None) -> None:
     client = Client()
     url = reverse("jsi18n", args=["es"])
     first = client.get(url)
-    assert first["Cache-Control"] == "public, no-cache"
+    assert first["Cache-Control"] == "private, no-cache"
     assert first["ETag"]
     again = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
+    assert again["Cache-Control"] == "private, no-cache"  # the 304 keeps the browser's copy
     assert client.post(url).status_code == 405
 
 

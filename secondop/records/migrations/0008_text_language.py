@@ -6,15 +6,18 @@ import secondop.accounts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0007_alter_provider_state'),
+        ("records", "0007_alter_provider_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='letter',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default=secondop.accounts.models.current_language, max_length=8),
+            model_name="letter",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default=secondop.accounts.models.current_language,
+                max_length=8,
+            ),
         ),
     ]

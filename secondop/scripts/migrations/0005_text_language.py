@@ -6,15 +6,18 @@ import secondop.accounts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scripts', '0004_share_result_kind'),
+        ("scripts", "0004_share_result_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draft',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default=secondop.accounts.models.current_language, max_length=8),
+            model_name="draft",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("es", "Español")],
+                default=secondop.accounts.models.current_language,
+                max_length=8,
+            ),
         ),
     ]
