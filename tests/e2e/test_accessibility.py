@@ -260,3 +260,47 @@ def test_the_check_reports_what_it_finds(page: Page, axe_source: Path) -> None:
     report = describe(found)
     assert "color-contrast (serious)" in report and "#faint" in report
     assert "image-alt (critical)" in report and "#nameless" in report
+
+
+def test_no_serious_accessibility_problems_in_spanish(
+    browser: Browser, live_server, axe_source: Path
+) -> None:
+    """The same check on the pages a Spanish speaker uses most, each with lang="es" (which axe checks is a
+    valid language) and longer words than the English (which must still fit a phone)."""
+    context = new_phone_context(browser, locale="es-US")
+    try:
+        page = context.new_page()
+        audit = Audit(page, live_server.url, axe_source, "light")
+        audit.visit("home (logged out)", "/")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        audit.visit("signup", "/accounts/signup/")
+
+        owner = make_user("owner@example.com")
+        owner.profile.language = "es"
+        owner.profile.save()
+        sign_in_context(context, live_server.url, owner)
+        case = a_case_with_some_data(owner)
+        scripts = f"/cases/{case.code}/scripts"
+        records = f"/cases/{case.code}/records"
+        request_id = case.records_requests.get().pk
+        audit.visit("my cases", "/cases/")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        audit.visit("case overview", case.get_absolute_url())
+        audit.visit("checklist", f"/cases/{case.code}/checklist/")
+        audit.visit("approach chooser", f"{scripts}/approach/")
+        audit.visit("scripts", f"{scripts}/")
+        audit.visit("script with a conflict", f"{scripts}/second-opinion/")
+        audit.visit("records rights", f"/cases/{case.code}/rights/")
+        audit.visit("records request", f"{records}/requests/{request_id}/")
+        audit.visit("escalation letter", f"{records}/requests/{request_id}/letters/escalation/")
+        audit.visit("packet", f"{records}/packet/")
+        audit.visit("people", f"/cases/{case.code}/people/")
+        audit.visit("visit", f"/cases/{case.code}/visit/")
+        audit.visit("opinion", f"/cases/{case.code}/opinion/")
+        audit.visit("settings", "/account/settings/")
+        audit.visit("reminders", "/reminders/")
+
+        assert len(audit.checked) == 17
+        audit.assert_clean()
+    finally:
+        context.close()
