@@ -181,3 +181,12 @@ def test_a_viewer_cannot_switch_a_scripts_language(case: Case, viewer: User) -> 
     )
     assert answer.status_code in (403, 404)
     assert Draft.objects.get(pk=draft.pk).language == "en"
+
+
+def test_only_a_page_in_another_language_than_the_codes_loads_the_scripts_words(owner: User) -> None:
+    english = client_for(owner).get(reverse("case_list")).text
+    assert "/jsi18n/" not in english  # the scripts are written in English: nothing to load
+    owner.profile.language = "es"
+    owner.profile.save()
+    spanish = client_for(owner).get(reverse("case_list")).text
+    assert f'<script src="{reverse("jsi18n", args=["es"])}" defer></script>' in spanish
