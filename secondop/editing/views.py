@@ -195,20 +195,21 @@ class Editor[T: VersionedText]:
         language, version = form.cleaned_data["language"], form.cleaned_data["version"]
         if language == text.language:
             return redirect(self.url("edit", url))
-        if text.is_edited and not form.cleaned_data["replace"]:
+        # Typed words give way only when the person ticked so, on the version they saw (which the update
+        # checks again: a save in between refuses it).
+        changed_meanwhile = _(
+            "Nothing changed: the text changed meanwhile, or two versions wait for a choice. Look again."
+        )
+        if version != text.version:
+            messages.error(request, changed_meanwhile)
+        elif text.is_edited and not form.cleaned_data["replace"]:
             messages.error(
                 request, _("Nothing changed: tick that the suggested text may replace what was typed.")
             )
         elif not text.change_language(
             language, self.generated(request, text, language), version, request.user
         ):
-            messages.error(
-                request,
-                _(
-                    "Nothing changed: the text changed meanwhile, or two versions wait for a choice. "
-                    "Look again."
-                ),
-            )
+            messages.error(request, changed_meanwhile)
         else:
             messages.success(
                 request,

@@ -29,9 +29,13 @@ document.addEventListener("draft-saved", function (event) {
 // The Save button sends the form the ordinary way, and leaving the field for it starts an autosave. Both
 // at once would look like someone else's change (a conflict), so the form waits while htmx marks the
 // field's request under way (its htmx-request class), and then goes, with the version it brought back.
+// So does a form of the same page marked data-after-autosave (the text's language: it replaces the text).
 export function waitForAutosave(event) {
   var form = event.target;
-  var field = form instanceof HTMLFormElement && form.querySelector("textarea[data-autosave]");
+  if (!(form instanceof HTMLFormElement)) return;
+  var field =
+    form.querySelector("textarea[data-autosave]") ||
+    (form.hasAttribute("data-after-autosave") && document.querySelector("textarea[data-autosave]"));
   if (!field || !field.classList.contains("htmx-request")) return;
   event.preventDefault();
   event.stopImmediatePropagation();

@@ -92,6 +92,16 @@ def test_sign_up_in_spanish_draft_in_spanish_send_the_letter_in_english_and_be_r
     expect(page.get_by_role("status").filter(has_text=spanish("Saved."))).to_be_visible()
     draft = Draft.objects.get(case=case, kind=DraftKind.RECORDS_REQUEST)
     assert draft.language == "es" and draft.text.endswith("Gracias.")
+    # Words typed just before switching the script's language are saved first (the switch waits for the
+    # autosave and carries the version it brought back); ticked, the suggested English replaces them.
+    editor.fill(draft.text + " Hasta pronto.")
+    page.get_by_label(spanish("Replace what was typed with the suggested text in that language")).check()
+    page.get_by_label(spanish("Language of this text")).select_option("en")
+    page.get_by_role("button", name=spanish("Change the language")).click()
+    expect(page.get_by_role("status").filter(has_text="English")).to_be_visible()
+    draft.refresh_from_db()
+    assert draft.language == "en" and draft.text == english
+    expect(page.get_by_label(spanish("Your script"))).to_have_attribute("lang", "en")
 
     # The records letter, switched to English for the office; the page stays in Spanish.
     request = RecordsRequest.objects.create(case=case, holder=holder, kind="copy")

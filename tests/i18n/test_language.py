@@ -183,10 +183,23 @@ def test_a_viewer_cannot_switch_a_scripts_language(case: Case, viewer: User) -> 
     assert Draft.objects.get(pk=draft.pk).language == "en"
 
 
-def test_only_a_page_in_another_language_than_the_codes_loads_the_scripts_words(owner: User) -> None:
-    english = client_for(owner).get(reverse("case_list")).text
-    assert "/jsi18n/" not in english  # the scripts are written in English: nothing to load
-    owner.profile.language = "es"
-    owner.profile.save()
-    spanish = client_for(owner).get(reverse("case_list")).text
-    assert f'<script src="{reverse("jsi18n", args=["es"])}" defer></script>' in spanish
+def test_a_made_up_version_does_not_pass_for_the_one_seen(case: Case, owner: User) -> None:
+    draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
+    client = client_for(owner)
+    client.post(reverse("draft_save", args=[case.code, draft.kind]), {"text": "Mine.", "version": 1})
+    # Version 3 is not the one anybody saw (2 is): typed words are not replaced, ticked or not.
+    client.post(reverse("draft_language", args=[case.code, draft.kind]), {"language": "es", "version": 3})
+    draft.refresh_from_db()
+    assert (draft.language, draft.text, draft.version) == ("en", "Mine.", 2)
+
+
+def test_an_autosave_tells_the_language_form_the_new_version(case: Case, owner: User) -> None:
+    draft = ensure_drafts(case)[DraftKind.RECORDS_REQUEST]
+    answer = client_for(owner).post(
+        reverse("draft_save", args=[case.code, draft.kind]),
+        {"text": "Mine.", "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert '<input type="hidden" name="version" value="2" id="language-version" hx-swap-oob="true">' in (
+        answer.text
+    )
