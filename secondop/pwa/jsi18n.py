@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_safe
 from django.views.i18n import JavaScriptCatalog
 
@@ -50,6 +51,7 @@ def _etag(request: HttpRequest, lang: str) -> str | None:
 
 # Kept by the browser and asked again each time: a 304 until a release (the 304 says so too). Private: the
 # same for everyone, but an answer to a signed-in person may renew their session cookie.
+@gzip_page  # whitenoise compresses the static files; this is a view
 @cache_control(private=True, no_cache=True)
 @require_safe
 @condition(etag_func=_etag)
