@@ -52,6 +52,8 @@ RECORD_BANNER_JS = """
 
 
 def outbox(page: Page) -> list[dict[str, Any]]:
+    # Right after a navigation the page's deferred scripts may still be loading.
+    page.wait_for_function("() => typeof SecondopOutbox !== 'undefined'")
     items: list[dict[str, Any]] = page.evaluate(OUTBOX_JS)
     return items
 
